@@ -1,0 +1,203 @@
+//===- Unroll.cpp - the gru-unroll pass ------------------------------------===//
+//
+// Expands `gru.layer {unroll = true}` into T `gru.cell` steps. Masking follows
+// GRU_SEMANTICS.md section 5: a masked row keeps its state, and its output
+// repeats the previous output (zeros before the first processed step, or
+// zeros throughout with zero_output_for_mask).
+//
+//===----------------------------------------------------------------------===//
+
+#include "gru/IR/GRUOps.h"
+#include "gru/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace mlir::gru {
+#define GEN_PASS_DEF_GRUUNROLL
+#include "gru/Transforms/Passes.h.inc"
+} // namespace mlir::gru
+
+using namespace mlir;
+using namespace mlir::gru;
+
+namespace {
+
+/// Builds the straight-line steps of one layer.
+class LayerUnroller {
+public:
+  LayerUnroller(RewriterBase &rewriter, LayerOp op)
+      : b(rewriter), op(op), loc(op.getLoc()) {
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    elementType = inputType.getElementType();
+    batch = inputType.getDimSize(0);
+    steps = inputType.getDimSize(1);
+    features = inputType.getDimSize(2);
+    units = op.getUnits();
+  }
+
+  /// Returns the layer's output and final state.
+  std::pair<Value, Value> build(Value initialState) {
+    b.setInsertionPoint(op);
+    batchSize = tensor::getMixedSize(b, loc, op.getInput(), 0);
+    Value state = initialState ? initialState : zeros(stateType());
+    Value zeroOutput = zeros(stateType());
+    Value previousOutput = zeroOutput;
+    Value sequence = op.getReturnSequences()
+                         ? tensor::EmptyOp::create(
+                               b, loc, sequenceShape(), elementType)
+                               .getResult()
+                         : Value();
+    for (int64_t k = 0; k < steps; ++k) {
+      int64_t t = op.getGoBackwards() ? steps - 1 - k : k;
+      Value next = CellOp::create(
+          b, loc, stateType(), inputAt(t), state, op.getKernel(),
+          op.getRecurrentKernel(), op.getBias(), op.getDropoutMask(),
+          op.getRecurrentDropoutMask(), op.getActivationAttr(),
+          op.getRecurrentActivationAttr(), op.getResetAfterAttr());
+      Value output = next;
+      if (op.getMask()) {
+        Value keep = maskAt(t);
+        state = arith::SelectOp::create(b, loc, keep, next, state);
+        output = arith::SelectOp::create(
+            b, loc, keep, next,
+            op.getZeroOutputForMask() ? zeroOutput : previousOutput);
+      } else {
+        state = next;
+      }
+      previousOutput = output;
+      if (sequence)
+        sequence = insertStep(output, sequence, k);
+    }
+    return {sequence ? sequence : previousOutput, state};
+  }
+
+private:
+  RankedTensorType stateType() {
+    return RankedTensorType::get({batch, units}, elementType);
+  }
+
+  SmallVector<OpFoldResult> sequenceShape() {
+    return {batchSize, b.getIndexAttr(steps), b.getIndexAttr(units)};
+  }
+
+  Value zeros(RankedTensorType type) {
+    Value empty = tensor::EmptyOp::create(
+        b, loc, SmallVector<OpFoldResult>{batchSize, b.getIndexAttr(units)},
+        type.getElementType());
+    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elementType));
+    return linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  }
+
+  /// x[:, t, :] as (B, F).
+  Value inputAt(int64_t t) {
+    auto type = RankedTensorType::get({batch, features}, elementType);
+    return tensor::ExtractSliceOp::create(
+        b, loc, type, op.getInput(),
+        {b.getIndexAttr(0), b.getIndexAttr(t), b.getIndexAttr(0)},
+        {batchSize, b.getIndexAttr(1), b.getIndexAttr(features)},
+        {b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(1)});
+  }
+
+  /// mask[:, t] broadcast to (B, units).
+  Value maskAt(int64_t t) {
+    auto rowType = RankedTensorType::get({batch}, b.getI1Type());
+    Value row = tensor::ExtractSliceOp::create(
+        b, loc, rowType, op.getMask(), {b.getIndexAttr(0), b.getIndexAttr(t)},
+        {batchSize, b.getIndexAttr(1)}, {b.getIndexAttr(1), b.getIndexAttr(1)});
+    Value init = tensor::EmptyOp::create(
+        b, loc, SmallVector<OpFoldResult>{batchSize, b.getIndexAttr(units)},
+        b.getI1Type());
+    return linalg::BroadcastOp::create(b, loc, row, init, {1})->getResult(0);
+  }
+
+  /// sequence[:, k, :] = output.
+  Value insertStep(Value output, Value sequence, int64_t k) {
+    return tensor::InsertSliceOp::create(
+        b, loc, output, sequence,
+        {b.getIndexAttr(0), b.getIndexAttr(k), b.getIndexAttr(0)},
+        {batchSize, b.getIndexAttr(1), b.getIndexAttr(units)},
+        {b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(1)});
+  }
+
+  RewriterBase &b;
+  LayerOp op;
+  Location loc;
+  Type elementType;
+  int64_t batch, steps, features, units;
+  OpFoldResult batchSize;
+};
+
+/// Declares the mutable global holding a stateful layer's kept state,
+/// initially zeros.
+ml_program::GlobalOp declareStateGlobal(RewriterBase &rewriter,
+                                        SymbolTable &symbols, LayerOp op) {
+  auto type = cast<RankedTensorType>(op.getFinalState()
+                                         ? op.getFinalState().getType()
+                                         : op.getOutput().getType());
+  type = RankedTensorType::get(
+      {cast<RankedTensorType>(op.getInput().getType()).getDimSize(0),
+       op.getUnits()},
+      type.getElementType());
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointToStart(&symbols.getOp()->getRegion(0).front());
+  auto global = ml_program::GlobalOp::create(
+      rewriter, op.getLoc(), rewriter.getStringAttr("gru_state"),
+      TypeAttr::get(type), rewriter.getUnitAttr(),
+      DenseElementsAttr::get(type, rewriter.getZeroAttr(type.getElementType())),
+      rewriter.getStringAttr("private"));
+  symbols.insert(global); // renames it if the name is taken
+  return global;
+}
+
+struct GRUUnrollPass : gru::impl::GRUUnrollBase<GRUUnrollPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SymbolTable symbols(module);
+    IRRewriter rewriter(&getContext());
+    WalkResult result = module.walk([&](LayerOp op) {
+      if (!op.getUnroll())
+        return WalkResult::advance();
+      if (op.hasActiveDropout() || op.hasActiveRecurrentDropout()) {
+        op.emitError() << "gru-unroll needs explicit dropout masks; run "
+                          "gru-eliminate-dropout first";
+        return WalkResult::interrupt();
+      }
+      unroll(rewriter, symbols, op);
+      return WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      signalPassFailure();
+  }
+
+  void unroll(RewriterBase &rewriter, SymbolTable &symbols, LayerOp op) {
+    rewriter.setInsertionPoint(op);
+    Value initialState = op.getInitialState();
+    ml_program::GlobalOp global;
+    if (op.getStateful()) {
+      global = declareStateGlobal(rewriter, symbols, op);
+      auto ref = FlatSymbolRefAttr::get(global.getSymNameAttr());
+      // An explicit initial state takes precedence for this call.
+      if (!initialState)
+        initialState = ml_program::GlobalLoadOp::create(
+            rewriter, op.getLoc(), global.getType(), ref);
+    }
+    auto [output, finalState] =
+        LayerUnroller(rewriter, op).build(initialState);
+    if (global)
+      ml_program::GlobalStoreOp::create(
+          rewriter, op.getLoc(),
+          FlatSymbolRefAttr::get(global.getSymNameAttr()), finalState);
+    SmallVector<Value> results{output};
+    if (op.getReturnState())
+      results.push_back(finalState);
+    rewriter.replaceOp(op, results);
+  }
+};
+
+} // namespace

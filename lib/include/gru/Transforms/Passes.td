@@ -1,0 +1,63 @@
+//===- Passes.td - gru transformation passes ---------------*- tablegen -*-===//
+
+#ifndef GRU_TRANSFORMS_PASSES_TD
+#define GRU_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def GRUEliminateDropout : Pass<"gru-eliminate-dropout", "::mlir::ModuleOp"> {
+  let summary = "Remove dropout that cannot act; make training dropout explicit";
+  let description = [{
+    Dropout acts only in training mode with a rate strictly between 0 and 1
+    (rates are clipped to [0, 1] first). Dropout that cannot act is removed:
+    its rates become 0, `training` false and the seed is dropped. Dropout that
+    acts becomes explicit `gru.dropout_mask` ops feeding the layer's
+    `dropout_mask` and `recurrent_dropout_mask` operands: one input mask
+    shared by the gates when there is no recurrent dropout, else three input
+    masks and three recurrent masks, one per gate.
+  }];
+  let dependentDialects = ["::mlir::gru::GRUDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def GRUUnroll : Pass<"gru-unroll", "::mlir::ModuleOp"> {
+  let summary = "Expand layers with `unroll = true` into straight-line steps";
+  let description = [{
+    Each `gru.layer` with `unroll = true` (static T) becomes T `gru.cell`
+    steps with the layer's masking, `go_backwards`, `return_sequences`,
+    `return_state` and `initial_state` semantics spelled out in `tensor`,
+    `linalg` and `arith` ops. A stateful layer keeps its state in a mutable
+    `ml_program.global`, loaded before the steps (unless an initial state is
+    given) and stored after them. Training-mode dropout must already be
+    explicit (run `gru-eliminate-dropout` first).
+  }];
+  let dependentDialects = ["::mlir::gru::GRUDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::ml_program::MLProgramDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def GRUSelectImpl : Pass<"gru-select-impl"> {
+  let summary = "Choose cuDNN or the fused implementation for each layer";
+  let description = [{
+    Records on each `gru.layer` the implementation it will use, as the `impl`
+    attribute, following GRU_SEMANTICS.md section 8. With `target=cpu` every
+    layer is `fused`. With `target=gpu` a layer that meets every compile-time
+    condition is `cudnn`, or `cudnn_if_right_padded` when it has a mask (the
+    runtime checks that the mask is strictly right-padded and otherwise runs
+    the fused path). A layer that fails a condition gets `fused` and a remark
+    naming each failed condition, e.g.
+    `recurrent_dropout is 0.2 in training; cuDNN needs 0`.
+  }];
+  let options = [
+    Option<"target", "target", "::mlir::gru::Target", "::mlir::gru::Target::cpu",
+           "The device the layers run on",
+           [{::llvm::cl::values(
+               clEnumValN(::mlir::gru::Target::cpu, "cpu", "host CPU"),
+               clEnumValN(::mlir::gru::Target::gpu, "gpu", "CUDA GPU"))}]>,
+  ];
+  let dependentDialects = ["::mlir::gru::GRUDialect"];
+}
+
+#endif // GRU_TRANSFORMS_PASSES_TD
