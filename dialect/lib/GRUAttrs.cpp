@@ -9,6 +9,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
+#include <cstdio>
 
 using namespace mlir;
 using namespace mlir::gru;
@@ -31,6 +32,12 @@ FailureOr<APFloat> mlir::gru::parseDoubleParameter(AsmParser &parser) {
   if (parser.parseFloat(value))
     return failure();
   return APFloat(value);
+}
+
+std::string mlir::gru::formatNumber(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%g", value);
+  return buffer;
 }
 
 //===----------------------------------------------------------------------===//
@@ -89,7 +96,7 @@ static LogicalResult verifyFactor(function_ref<InFlightDiagnostic()> emitError,
   if (std::isfinite(value) && value >= 0)
     return success();
   return emitError() << "regularization factor '" << name
-                     << "' must be finite and >= 0, got " << value;
+                     << "' must be finite and >= 0, got " << formatNumber(value);
 }
 
 LogicalResult L1Attr::verify(function_ref<InFlightDiagnostic()> emitError,
@@ -124,7 +131,7 @@ LogicalResult MaxNormAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (std::isfinite(maxValue) && maxValue >= 0)
     return success();
   return emitError() << "max_norm 'max_value' must be finite and >= 0, got "
-                     << maxValue;
+                     << formatNumber(maxValue);
 }
 std::optional<int64_t> MaxNormAttr::getNormAxis() const { return getAxis(); }
 
@@ -143,10 +150,11 @@ MinMaxNormAttr::verify(function_ref<InFlightDiagnostic()> emitError,
       minValue > maxValue)
     return emitError() << "min_max_norm needs finite 0 <= 'min_value' <= "
                           "'max_value', got "
-                       << minValue << " and " << maxValue;
+                       << formatNumber(minValue) << " and "
+                       << formatNumber(maxValue);
   if (!(rate >= 0 && rate <= 1))
     return emitError() << "min_max_norm 'rate' must be in [0, 1], got "
-                       << rate;
+                       << formatNumber(rate);
   return success();
 }
 std::optional<int64_t> MinMaxNormAttr::getNormAxis() const { return getAxis(); }

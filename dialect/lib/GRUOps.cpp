@@ -117,7 +117,7 @@ LogicalResult checkRate(Operation *op, StringRef name, double rate) {
   return op->emitOpError() << "'" << name
                            << "' must be a finite number (it is clipped to "
                               "[0, 1]), got "
-                           << rate;
+                           << formatNumber(rate);
 }
 
 /// A constraint's norm axis must be an axis of the weight it constrains.
@@ -166,12 +166,12 @@ SmallVector<std::string> LayerOp::getCuDNNBlockers() {
         stringifyActivation(getRecurrentActivation()) +
         "; cuDNN needs sigmoid");
   if (hasActiveDropout())
-    add("dropout is " + std::to_string(getEffectiveDropout()) +
+    add("dropout is " + formatNumber(getEffectiveDropout()) +
         " in training; cuDNN needs 0");
   else if (getDropoutMask())
     add("dropout is applied through 'dropout_mask'; cuDNN needs none");
   if (hasActiveRecurrentDropout())
-    add("recurrent_dropout is " + std::to_string(getEffectiveRecurrentDropout()) +
+    add("recurrent_dropout is " + formatNumber(getEffectiveRecurrentDropout()) +
         " in training; cuDNN needs 0");
   else if (getRecurrentDropoutMask())
     add("recurrent dropout is applied through 'recurrent_dropout_mask'; "
@@ -227,12 +227,12 @@ LogicalResult LayerOp::verify() {
   if (getDropoutMask() && !getDropout().isZero())
     return emitOpError() << "'dropout' must be 0 when 'dropout_mask' is given "
                             "(the mask replaces the rate), got "
-                         << getDropout().convertToDouble();
+                         << formatNumber(getDropout().convertToDouble());
   if (getRecurrentDropoutMask() && !getRecurrentDropout().isZero())
     return emitOpError() << "'recurrent_dropout' must be 0 when "
                             "'recurrent_dropout_mask' is given (the mask "
                             "replaces the rate), got "
-                         << getRecurrentDropout().convertToDouble();
+                         << formatNumber(getRecurrentDropout().convertToDouble());
 
   if (getStateful() && batch == kDynamic)
     return emitOpError() << "'stateful' needs a static batch size, but "
@@ -399,7 +399,8 @@ LogicalResult CellOp::verify() {
 LogicalResult DropoutMaskOp::verify() {
   double rate = getRate().convertToDouble();
   if (!(rate > 0 && rate < 1))
-    return emitOpError() << "'rate' must be in (0, 1), got " << rate;
+    return emitOpError() << "'rate' must be in (0, 1), got "
+                         << formatNumber(rate);
   auto type = cast<RankedTensorType>(getResult().getType());
   if (type.getRank() != 3)
     return emitOpError() << "result must be (N, B, D) masks, got rank "

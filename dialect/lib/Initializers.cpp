@@ -229,7 +229,7 @@ RandomUniformAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (std::isfinite(lo) && std::isfinite(hi) && lo <= hi)
     return success();
   return emitError() << "random_uniform needs finite 'minval' <= 'maxval', got "
-                     << lo << " and " << hi;
+                     << formatNumber(lo) << " and " << formatNumber(hi);
 }
 void RandomUniformAttr::fill(ArrayRef<int64_t>,
                              MutableArrayRef<float> values) const {

@@ -45,8 +45,8 @@ public:
   std::pair<Value, Value> build(Value initialState) {
     b.setInsertionPoint(op);
     batchSize = tensor::getMixedSize(b, loc, op.getInput(), 0);
-    Value state = initialState ? initialState : zeros(stateType());
     Value zeroOutput = zeros(stateType());
+    Value state = initialState ? initialState : zeroOutput;
     Value previousOutput = zeroOutput;
     Value sequence = op.getReturnSequences()
                          ? tensor::EmptyOp::create(
@@ -145,7 +145,8 @@ ml_program::GlobalOp declareStateGlobal(RewriterBase &rewriter,
        op.getUnits()},
       type.getElementType());
   OpBuilder::InsertionGuard guard(rewriter);
-  rewriter.setInsertionPointToStart(&symbols.getOp()->getRegion(0).front());
+  Block &moduleBody = symbols.getOp()->getRegion(0).front();
+  rewriter.setInsertionPoint(moduleBody.findAncestorOpInBlock(*op));
   auto global = ml_program::GlobalOp::create(
       rewriter, op.getLoc(), rewriter.getStringAttr("gru_state"),
       TypeAttr::get(type), rewriter.getUnitAttr(),

@@ -13,6 +13,9 @@
 namespace mlir::gru {
 /// Parses a float literal for a `double` attribute parameter.
 FailureOr<llvm::APFloat> parseDoubleParameter(AsmParser &parser);
+
+/// Formats a number for a diagnostic the way a user wrote it ("0.25").
+std::string formatNumber(double value);
 } // namespace mlir::gru
 
 #include "gru/IR/GRUAttrInterfaces.h.inc"
