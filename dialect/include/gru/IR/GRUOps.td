@@ -43,7 +43,7 @@ def GRU_LayerOp : GRU_Op<"layer", [AttrSizedOperandSegments,
   let summary = "one call of a Keras 3 `GRU` layer";
   let description = [{
     Runs a GRU over `input` `(B, T, F)` with the semantics of
-    `keras.layers.GRU` (see GRU_SEMANTICS.md). Operands are the input, the
+    `keras.layers.GRU` (see docs/GRU_SEMANTICS.md). Operands are the input, the
     `kernel` `(F, 3U)` and `recurrent_kernel` `(U, 3U)` with gate blocks in
     the order z, r, h, and the optional `bias` (`(2, 3U)` when
     `reset_after`, `(3U)` otherwise; present exactly when `use_bias`), `mask`
@@ -130,7 +130,7 @@ def GRU_LayerOp : GRU_Op<"layer", [AttrSizedOperandSegments,
     bool hasActiveDropout();
     bool hasActiveRecurrentDropout();
     /// Why the layer cannot run on cuDNN, one line per failed condition of
-    /// GRU_SEMANTICS.md section 8 that is known at compile time.
+    /// docs/GRU_SEMANTICS.md section 8 that is known at compile time.
     ::llvm::SmallVector<std::string> getCuDNNBlockers();
     /// Spells dropout that cannot act as rates of 0, training false and no
     /// seed. Returns whether the op changed.
@@ -146,7 +146,7 @@ def GRU_CellOp : GRU_Op<"cell", [AttrSizedOperandSegments, Pure]> {
   let summary = "one GRU step: the new state from one input step and the state";
   let description = [{
     Computes `h'` from `x` `(B, F)` and `h` `(B, U)` by the step equations of
-    GRU_SEMANTICS.md section 2, without masking. Weights are as on
+    docs/GRU_SEMANTICS.md section 2, without masking. Weights are as on
     `gru.layer`; `dropout_mask` `(N, B, F)` and `recurrent_dropout_mask`
     `(3, B, U)` are applied as section 6 says.
 

@@ -42,7 +42,7 @@ def GRUSelectImpl : Pass<"gru-select-impl"> {
   let summary = "Choose cuDNN or the fused implementation for each layer";
   let description = [{
     Records on each `gru.layer` the implementation it will use, as the `impl`
-    attribute, following GRU_SEMANTICS.md section 8. With `target=cpu` every
+    attribute, following docs/GRU_SEMANTICS.md section 8. With `target=cpu` every
     layer is `fused`. With `target=gpu` a layer that meets every compile-time
     condition is `cudnn`, or `cudnn_if_right_padded` when it has a mask (the
     runtime checks that the mask is strictly right-padded and otherwise runs
