@@ -12,11 +12,9 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/IR/SymbolTable.h"
 
 namespace mlir::gru {
 #define GEN_PASS_DEF_GRUUNROLL
@@ -42,11 +40,11 @@ public:
   }
 
   /// Returns the layer's output and final state.
-  std::pair<Value, Value> build(Value initialState) {
+  std::pair<Value, Value> build() {
     b.setInsertionPoint(op);
     batchSize = tensor::getMixedSize(b, loc, op.getInput(), 0);
     Value zeroOutput = zeros(stateType());
-    Value state = initialState ? initialState : zeroOutput;
+    Value state = op.getInitialState() ? op.getInitialState() : zeroOutput;
     Value previousOutput = zeroOutput;
     Value sequence = op.getReturnSequences()
                          ? tensor::EmptyOp::create(
@@ -133,71 +131,33 @@ private:
   OpFoldResult batchSize;
 };
 
-/// Declares the mutable global holding a stateful layer's kept state,
-/// initially zeros.
-ml_program::GlobalOp declareStateGlobal(RewriterBase &rewriter,
-                                        SymbolTable &symbols, LayerOp op) {
-  auto type = cast<RankedTensorType>(op.getFinalState()
-                                         ? op.getFinalState().getType()
-                                         : op.getOutput().getType());
-  type = RankedTensorType::get(
-      {cast<RankedTensorType>(op.getInput().getType()).getDimSize(0),
-       op.getUnits()},
-      type.getElementType());
-  OpBuilder::InsertionGuard guard(rewriter);
-  Block &moduleBody = symbols.getOp()->getRegion(0).front();
-  rewriter.setInsertionPoint(moduleBody.findAncestorOpInBlock(*op));
-  auto global = ml_program::GlobalOp::create(
-      rewriter, op.getLoc(), rewriter.getStringAttr("gru_state"),
-      TypeAttr::get(type), rewriter.getUnitAttr(),
-      DenseElementsAttr::get(type, rewriter.getZeroAttr(type.getElementType())),
-      rewriter.getStringAttr("private"));
-  symbols.insert(global); // renames it if the name is taken
-  return global;
-}
-
 struct GRUUnrollPass : gru::impl::GRUUnrollBase<GRUUnrollPass> {
   void runOnOperation() override {
-    ModuleOp module = getOperation();
-    SymbolTable symbols(module);
     IRRewriter rewriter(&getContext());
-    WalkResult result = module.walk([&](LayerOp op) {
+    WalkResult result = getOperation().walk([&](LayerOp op) {
       if (!op.getUnroll())
         return WalkResult::advance();
-      if (op.hasActiveDropout() || op.hasActiveRecurrentDropout()) {
-        op.emitError() << "gru-unroll needs explicit dropout masks; run "
-                          "gru-eliminate-dropout first";
+      if (failed(checkPreconditions(op)))
         return WalkResult::interrupt();
-      }
-      unroll(rewriter, symbols, op);
+      auto [output, finalState] = LayerUnroller(rewriter, op).build();
+      SmallVector<Value> results{output};
+      if (op.getReturnState())
+        results.push_back(finalState);
+      rewriter.replaceOp(op, results);
       return WalkResult::advance();
     });
     if (result.wasInterrupted())
       signalPassFailure();
   }
 
-  void unroll(RewriterBase &rewriter, SymbolTable &symbols, LayerOp op) {
-    rewriter.setInsertionPoint(op);
-    Value initialState = op.getInitialState();
-    ml_program::GlobalOp global;
-    if (op.getStateful()) {
-      global = declareStateGlobal(rewriter, symbols, op);
-      auto ref = FlatSymbolRefAttr::get(global.getSymNameAttr());
-      // An explicit initial state takes precedence for this call.
-      if (!initialState)
-        initialState = ml_program::GlobalLoadOp::create(
-            rewriter, op.getLoc(), global.getType(), ref);
-    }
-    auto [output, finalState] =
-        LayerUnroller(rewriter, op).build(initialState);
-    if (global)
-      ml_program::GlobalStoreOp::create(
-          rewriter, op.getLoc(),
-          FlatSymbolRefAttr::get(global.getSymNameAttr()), finalState);
-    SmallVector<Value> results{output};
-    if (op.getReturnState())
-      results.push_back(finalState);
-    rewriter.replaceOp(op, results);
+  static LogicalResult checkPreconditions(LayerOp op) {
+    if (op.hasActiveDropout() || op.hasActiveRecurrentDropout())
+      return op.emitError() << "gru-unroll needs explicit dropout masks; run "
+                               "gru-eliminate-dropout first";
+    if (op.getStateful())
+      return op.emitError() << "gru-unroll needs explicit state; run "
+                               "gru-materialize-state first";
+    return success();
   }
 };
 

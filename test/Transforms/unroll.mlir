@@ -82,24 +82,11 @@ func.func @zero_output_for_mask(%x: tensor<2x2x8xf32>, %k: tensor<8x12xf32>, %rk
 
 // -----
 
-// A stateful layer starts from its kept state and stores its final state.
-// CHECK: ml_program.global private mutable @gru_state(dense<0.000000e+00> : tensor<2x4xf32>) : tensor<2x4xf32>
-// CHECK: ml_program.global private mutable @gru_state_0(
-// CHECK-LABEL: func @stateful
-// CHECK: %[[S0:.*]] = ml_program.global_load @gru_state : tensor<2x4xf32>
-// CHECK: %[[H1:.*]] = gru.cell %{{.*}}, %[[S0]],
-// CHECK: ml_program.global_store @gru_state = %[[H1]]
-// An explicit initial state takes precedence, and the state is still kept.
-// CHECK-NOT: ml_program.global_load
-// CHECK: %[[H2:.*]] = gru.cell %{{.*}}, %arg3,
-// CHECK: ml_program.global_store @gru_state_0 = %[[H2]]
-// CHECK: return %[[H1]], %[[H2]]
-func.func @stateful(%x: tensor<2x1x8xf32>, %k: tensor<8x12xf32>, %rk: tensor<4x12xf32>, %h0: tensor<2x4xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>) {
+func.func @stateful(%x: tensor<2x1x8xf32>, %k: tensor<8x12xf32>, %rk: tensor<4x12xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{gru-unroll needs explicit state; run gru-materialize-state first}}
   %0 = gru.layer %x, %k, %rk {units = 4 : i64, use_bias = false, unroll = true, stateful = true}
       : (tensor<2x1x8xf32>, tensor<8x12xf32>, tensor<4x12xf32>) -> tensor<2x4xf32>
-  %1 = gru.layer %x, %k, %rk initial_state(%h0) {units = 4 : i64, use_bias = false, unroll = true, stateful = true}
-      : (tensor<2x1x8xf32>, tensor<8x12xf32>, tensor<4x12xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
-  return %0, %1 : tensor<2x4xf32>, tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
 }
 
 // -----

@@ -20,21 +20,33 @@ def GRUEliminateDropout : Pass<"gru-eliminate-dropout", "::mlir::ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def GRUMaterializeState : Pass<"gru-materialize-state", "::mlir::ModuleOp"> {
+  let summary = "Make the kept state of stateful layers explicit";
+  let description = [{
+    Each stateful `gru.layer` keeps its final state for the next call. The
+    kept state becomes a mutable `ml_program.global` of zeros, loaded as the
+    layer's initial state (unless the call passes one, which takes
+    precedence) and overwritten with the final state after the call; the
+    layer becomes stateless. Code generation later places such globals in the
+    model instance, so that instances never share state.
+  }];
+  let dependentDialects = ["::mlir::gru::GRUDialect",
+                           "::mlir::ml_program::MLProgramDialect"];
+}
+
 def GRUUnroll : Pass<"gru-unroll", "::mlir::ModuleOp"> {
   let summary = "Expand layers with `unroll = true` into straight-line steps";
   let description = [{
     Each `gru.layer` with `unroll = true` (static T) becomes T `gru.cell`
     steps with the layer's masking, `go_backwards`, `return_sequences`,
     `return_state` and `initial_state` semantics spelled out in `tensor`,
-    `linalg` and `arith` ops. A stateful layer keeps its state in a mutable
-    `ml_program.global`, loaded before the steps (unless an initial state is
-    given) and stored after them. Training-mode dropout must already be
-    explicit (run `gru-eliminate-dropout` first).
+    `linalg` and `arith` ops. Training-mode dropout and the state of stateful
+    layers must already be explicit (run `gru-eliminate-dropout` and
+    `gru-materialize-state` first).
   }];
   let dependentDialects = ["::mlir::gru::GRUDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
-                           "::mlir::ml_program::MLProgramDialect",
                            "::mlir::tensor::TensorDialect"];
 }
 
