@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "gru/Conversion/Passes.h"
 #include "gru/IR/GRUDialect.h"
 #include "gru/Transforms/Passes.h"
 
@@ -25,6 +26,7 @@
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
   mlir::gru::registerGRUPasses();
+  mlir::gru::registerGRUConversionPasses();
 
   mlir::DialectRegistry registry;
   registry.insert<mlir::gru::GRUDialect, mlir::arith::ArithDialect,

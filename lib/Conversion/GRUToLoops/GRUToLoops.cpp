@@ -1,0 +1,494 @@
+//===- GRUToLoops.cpp - the convert-gru-to-loops pass ----------------------===//
+//
+// Lowers gru.layer to a time loop over fused tensor computations:
+//
+//   proj = x·W + b_i                  one GEMM over all B·T rows, hoisted
+//   for k in 0..T:                    scf.for, t = k or T−1−k (go_backwards)
+//     hr = h·R + b_r                  one (B,U)×(U,3U) GEMM (reset_after)
+//     h', out = gates(proj[:, t], hr, h, mask[:, t])   one fused linalg.generic
+//
+// With reset_after = false the h block of the recurrent product needs r first,
+// so a step is GEMM (z, r blocks), generic (r ⊙ h), GEMM (h block), generic.
+// Explicit dropout masks multiply the input before the hoisted GEMM and the
+// state before each recurrent GEMM (one GEMM per gate when masks differ per
+// gate). Masking follows docs/GRU_SEMANTICS.md section 5.
+//
+//===----------------------------------------------------------------------===//
+
+#include "gru/Conversion/Activations.h"
+#include "gru/Conversion/Passes.h"
+#include "gru/IR/GRUOps.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::gru {
+#define GEN_PASS_DEF_CONVERTGRUTOLOOPS
+#include "gru/Conversion/Passes.h.inc"
+} // namespace mlir::gru
+
+using namespace mlir;
+using namespace mlir::gru;
+
+namespace {
+
+/// What one step needs, taken from a gru.layer or a gru.cell.
+struct StepParams {
+  Value kernel, recurrentKernel, bias, dropoutMask, recurrentDropoutMask;
+  Activation activation, recurrentActivation;
+  bool resetAfter;
+  int64_t units;
+
+  template <typename OpTy>
+  static StepParams of(OpTy op, int64_t units) {
+    return {op.getKernel(),      op.getRecurrentKernel(),
+            op.getBias(),        op.getDropoutMask(),
+            op.getRecurrentDropoutMask(), op.getActivation(),
+            op.getRecurrentActivation(),  op.getResetAfter(),
+            units};
+  }
+};
+
+/// Builds the projections and the fused gate math of GRU steps.
+class StepBuilder {
+public:
+  StepBuilder(RewriterBase &rewriter, Operation *op, StepParams params,
+              Value input)
+      : b(op->getLoc(), rewriter), p(params), units(params.units) {
+    b.setInsertionPoint(op);
+    elementType = cast<RankedTensorType>(input.getType()).getElementType();
+    batch = tensor::getMixedSize(b, b.getLoc(), input, 0);
+  }
+
+protected:
+  //===--------------------------------------------------------------------===//
+  // Tensor helpers
+  //===--------------------------------------------------------------------===//
+
+  OpFoldResult index(int64_t v) { return b.getIndexAttr(v); }
+  static int64_t staticSize(OpFoldResult size) {
+    return getConstantIntValue(size).value_or(ShapedType::kDynamic);
+  }
+  Value constantIndex(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+
+  Value empty(ArrayRef<OpFoldResult> shape) {
+    return tensor::EmptyOp::create(b, shape, elementType);
+  }
+
+  Value filled(ArrayRef<OpFoldResult> shape, double value) {
+    Value scalar =
+        arith::ConstantOp::create(b, b.getFloatAttr(elementType, value));
+    return linalg::FillOp::create(b, scalar, empty(shape)).getResult(0);
+  }
+
+  /// The columns [begin, begin + size) of a rank-2 tensor.
+  Value columns(Value matrix, int64_t begin, int64_t size) {
+    OpFoldResult rows = tensor::getMixedSize(b, b.getLoc(), matrix, 0);
+    return tensor::ExtractSliceOp::create(b, matrix, {index(0), index(begin)},
+                                          {rows, index(size)},
+                                          {index(1), index(1)});
+  }
+
+  Value insertColumns(Value block, Value into, int64_t begin) {
+    OpFoldResult rows = tensor::getMixedSize(b, b.getLoc(), into, 0);
+    int64_t width = cast<RankedTensorType>(block.getType()).getDimSize(1);
+    return tensor::InsertSliceOp::create(b, block, into,
+                                         {index(0), index(begin)},
+                                         {rows, index(width)},
+                                         {index(1), index(1)});
+  }
+
+  Value matmul(Value lhs, Value rhs, Value init) {
+    return linalg::MatmulOp::create(b, init.getType(), ValueRange{lhs, rhs},
+                                    ValueRange{init})
+        .getResult(0);
+  }
+
+  /// Bias row `row` of a (2, 3U) bias, or the (3U) bias, broadcast to
+  /// (rows, 3U); zeros without a bias (or without a row: the recurrent bias
+  /// of reset_after = false does not exist).
+  Value biasInit(std::optional<int64_t> row, OpFoldResult rows) {
+    Value bias = p.bias;
+    if (!bias || !row)
+      return filled({rows, index(3 * units)}, 0.0);
+    if (p.resetAfter) {
+      auto rowType = RankedTensorType::get({3 * units}, elementType);
+      bias = tensor::ExtractSliceOp::create(
+          b, rowType, bias, {index(*row), index(0)},
+          {index(1), index(3 * units)}, {index(1), index(1)});
+    }
+    return linalg::BroadcastOp::create(b, bias,
+                                       empty({rows, index(3 * units)}),
+                                       ArrayRef<int64_t>{0})
+        ->getResult(0);
+  }
+
+  /// `tensor` ⊙ `masks[gate]` where the masks are (N, B, width) and `tensor`
+  /// is (B, width) or (B, T, width): one mask per call, reused at every step.
+  Value applyDropout(Value tensor, Value masks, int64_t gate) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    unsigned rank = type.getRank();
+    MLIRContext *ctx = b.getContext();
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap maskMap = AffineMap::get(
+        rank, 0,
+        {getAffineConstantExpr(gate, ctx), getAffineDimExpr(0, ctx),
+         getAffineDimExpr(rank - 1, ctx)},
+        ctx);
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    SmallVector<OpFoldResult> shape =
+        tensor::getMixedSizes(b, b.getLoc(), tensor);
+    return linalg::GenericOp::create(
+               b, type, ValueRange{tensor, masks}, ValueRange{empty(shape)},
+               ArrayRef<AffineMap>{identity, maskMap, identity}, iterators,
+               [](OpBuilder &nested, Location loc, ValueRange args) {
+                 Value product =
+                     arith::MulFOp::create(nested, loc, args[0], args[1]);
+                 linalg::YieldOp::create(nested, loc, product);
+               })
+        .getResult(0);
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Projections
+  //===--------------------------------------------------------------------===//
+
+  /// x·W + b_i as (rows, 3U), where `toRows` turns (the dropped-out) `x`
+  /// into (rows, F): one GEMM, or one per gate when each gate has its own
+  /// input dropout mask.
+  Value inputProjection(Value x, OpFoldResult rows,
+                        function_ref<Value(Value)> toRows) {
+    Value masks = p.dropoutMask;
+    int64_t maskCount =
+        masks ? cast<RankedTensorType>(masks.getType()).getDimSize(0) : 0;
+    Value init = biasInit(0, rows);
+    if (maskCount != 3)
+      return matmul(toRows(masks ? applyDropout(x, masks, 0) : x), p.kernel,
+                    init);
+    Value projection = init;
+    for (int64_t gate = 0; gate < 3; ++gate) {
+      Value block = matmul(toRows(applyDropout(x, masks, gate)),
+                           columns(p.kernel, gate * units, units),
+                           columns(init, gate * units, units));
+      projection = insertColumns(block, projection, gate * units);
+    }
+    return projection;
+  }
+
+  /// h (or h ⊙ recurrent mask `gate`) · R[:, firstColumn..] + init.
+  Value recurrentProduct(Value state, int64_t gate, int64_t firstColumn,
+                         int64_t width, Value init) {
+    Value masks = p.recurrentDropoutMask;
+    Value h = masks ? applyDropout(state, masks, gate) : state;
+    return matmul(h, columns(p.recurrentKernel, firstColumn, width), init);
+  }
+
+  /// The recurrent products of the first `gates` gates, (B, gates·U): one
+  /// GEMM unless each gate has its own recurrent dropout mask.
+  Value recurrentProducts(Value state, int64_t gates, Value init) {
+    if (!p.recurrentDropoutMask)
+      return recurrentProduct(state, 0, 0, gates * units, init);
+    Value result = init;
+    for (int64_t gate = 0; gate < gates; ++gate)
+      result = insertColumns(recurrentProduct(state, gate, gate * units, units,
+                                              columns(init, gate * units,
+                                                      units)),
+                             result, gate * units);
+    return result;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // One step
+  //===--------------------------------------------------------------------===//
+
+  /// Returns the new state and the step's output from the step's input
+  /// projection (B, 3U). Where `keep` (B) is false the state stays and the
+  /// output is `otherwise`.
+  std::pair<Value, Value> step(Value projected, Value state, Value keep,
+                               Value otherwise) {
+    if (p.resetAfter) {
+      Value recurrent = recurrentProducts(state, 3, biasInit(1, batch));
+      return gates(projected, recurrent, state, keep, otherwise, Value());
+    }
+    // reset_after = false: the h block of the recurrent product waits for r.
+    Value zr = recurrentProducts(state, 2, filled({batch, index(2 * units)}, 0));
+    Value candidate =
+        recurrentProduct(resetTimesState(projected, zr, state), 2, 2 * units,
+                         units, filled({batch, index(units)}, 0.0));
+    return gates(projected, zr, state, keep, otherwise, candidate);
+  }
+
+  /// Column block `gate` (z, r or h) of a (B, k·U) tensor.
+  Value gateBlock(Value tensor, int64_t gate) {
+    return columns(tensor, gate * units, units);
+  }
+
+  /// r ⊙ h, with h under its h-gate recurrent mask, for reset_after = false.
+  Value resetTimesState(Value projected, Value zr, Value state) {
+    Value h = state;
+    if (Value masks = p.recurrentDropoutMask)
+      h = applyDropout(state, masks, 2);
+    Activation sigma = p.recurrentActivation;
+    AffineMap id = AffineMap::getMultiDimIdentityMap(2, b.getContext());
+    SmallVector<utils::IteratorType> parallel(2, utils::IteratorType::parallel);
+    return linalg::GenericOp::create(
+               b, state.getType(),
+               ValueRange{gateBlock(projected, 1), gateBlock(zr, 1), h},
+               ValueRange{empty({batch, index(units)})},
+               ArrayRef<AffineMap>{id, id, id, id},
+               parallel,
+               [&](OpBuilder &nested, Location loc, ValueRange args) {
+                 ImplicitLocOpBuilder s(loc, nested);
+                 Value r = buildActivation(
+                     s, sigma, arith::AddFOp::create(s, args[0], args[1]));
+                 Value product = arith::MulFOp::create(s, r, args[2]);
+                 linalg::YieldOp::create(s, product);
+               })
+        .getResult(0);
+  }
+
+  /// The fused gate math and masking of one step. With reset_after the
+  /// candidate's recurrent term is r ⊙ recurrent[:, 2U:]; otherwise it is
+  /// `candidateRecurrent` ((r ⊙ h)·R_h).
+  std::pair<Value, Value> gates(Value projected, Value recurrent, Value state,
+                                Value keep, Value otherwise,
+                                Value candidateRecurrent) {
+    MLIRContext *ctx = b.getContext();
+    AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+    AffineMap row = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
+    bool resetAfter = p.resetAfter;
+    Activation phi = p.activation, sigma = p.recurrentActivation;
+
+    SmallVector<Value> inputs{
+        gateBlock(projected, 0), gateBlock(projected, 1),
+        gateBlock(projected, 2), gateBlock(recurrent, 0),
+        gateBlock(recurrent, 1),
+        state, resetAfter ? gateBlock(recurrent, 2) : candidateRecurrent};
+    SmallVector<AffineMap> maps(inputs.size(), id);
+    if (keep) {
+      inputs.append({keep, otherwise});
+      maps.append({row, id});
+    }
+    maps.append({id, id}); // the new state and the output
+    SmallVector<utils::IteratorType> parallel(2, utils::IteratorType::parallel);
+
+    auto generic = linalg::GenericOp::create(
+        b, TypeRange{state.getType(), state.getType()}, inputs,
+        ValueRange{empty({batch, index(units)}), empty({batch, index(units)})},
+        maps, parallel, [&](OpBuilder &nested, Location loc, ValueRange args) {
+          ImplicitLocOpBuilder s(loc, nested);
+          auto add = [&](Value x, Value y) -> Value {
+            return arith::AddFOp::create(s, x, y);
+          };
+          auto mul = [&](Value x, Value y) -> Value {
+            return arith::MulFOp::create(s, x, y);
+          };
+          Value xz = args[0], xr = args[1], xh = args[2], hz = args[3],
+                hr = args[4], h = args[5], hh = args[6];
+          // With reset_after = false, hr is unused: r was applied before
+          // the candidate's product.
+          Value z = buildActivation(s, sigma, add(xz, hz));
+          Value candidateInput = add(xh, hh);
+          if (resetAfter) {
+            Value r = buildActivation(s, sigma, add(xr, hr));
+            candidateInput = add(xh, mul(r, hh));
+          }
+          Value candidate = buildActivation(s, phi, candidateInput);
+          // h' = z ⊙ h + (1 − z) ⊙ candidate
+          Value one =
+              arith::ConstantOp::create(s, s.getFloatAttr(h.getType(), 1.0));
+          Value next = add(mul(z, h),
+                           mul(arith::SubFOp::create(s, one, z), candidate));
+          Value output = next;
+          if (keep) {
+            next = arith::SelectOp::create(s, args[7], next, h);
+            output = arith::SelectOp::create(s, args[7], output, args[8]);
+          }
+          linalg::YieldOp::create(s, ValueRange{next, output});
+        });
+    return {generic.getResult(0), generic.getResult(1)};
+  }
+
+  ImplicitLocOpBuilder b;
+  StepParams p;
+  Type elementType;
+  int64_t units;
+  OpFoldResult batch;
+};
+
+/// Builds the loops of one gru.layer.
+class LayerLowering : StepBuilder {
+public:
+  LayerLowering(RewriterBase &rewriter, LayerOp op)
+      : StepBuilder(rewriter, op, StepParams::of(op, op.getUnits()),
+                    op.getInput()),
+        op(op) {
+    steps = tensor::getMixedSize(b, b.getLoc(), op.getInput(), 1);
+  }
+
+  /// Returns the layer's output and final state.
+  std::pair<Value, Value> build() {
+    Value projection = sequenceProjection();
+    Value zeros = filled({batch, index(units)}, 0.0);
+    Value initialState = op.getInitialState() ? op.getInitialState() : zeros;
+    bool masked = op.getMask() != nullptr;
+
+    // Loop-carried: the state, the previous output (only when masked) and the
+    // output sequence (only with return_sequences).
+    SmallVector<Value> inits{initialState};
+    if (masked)
+      inits.push_back(zeros);
+    if (op.getReturnSequences())
+      inits.push_back(empty({batch, steps, index(units)}));
+
+    Value stepCount = getValueOrCreateConstantIndexOp(b, b.getLoc(), steps);
+    Value one = constantIndex(1);
+    auto loop = scf::ForOp::create(
+        b, constantIndex(0), stepCount, one, inits,
+        [&](OpBuilder &nested, Location loc, Value k, ValueRange carried) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToEnd(nested.getInsertionBlock());
+          Value t = op.getGoBackwards()
+                        ? arith::SubIOp::create(
+                              b, arith::SubIOp::create(b, stepCount, k), one)
+                              .getResult()
+                        : k;
+          Value keep, otherwise;
+          if (masked) {
+            keep = maskAt(t);
+            otherwise = op.getZeroOutputForMask() ? zeros : carried[1];
+          }
+          auto [next, output] = step(sliceStep(projection, t), carried[0],
+                                     keep, otherwise);
+          SmallVector<Value> yields{next};
+          if (masked)
+            yields.push_back(output);
+          if (op.getReturnSequences())
+            yields.push_back(insertStep(output, carried.back(), k));
+          scf::YieldOp::create(b, yields);
+        });
+
+    Value finalState = loop.getResult(0);
+    Value output = op.getReturnSequences() ? loop.getResults().back()
+                   : masked               ? loop.getResult(1)
+                                          : finalState;
+    return {output, finalState};
+  }
+
+private:
+  /// x·W + b_i for every (b, t), as (B, T, 3U), from one GEMM over B·T rows.
+  Value sequenceProjection() {
+    AffineExpr bExpr, tExpr;
+    bindSymbols(b.getContext(), bExpr, tExpr);
+    OpFoldResult rows = affine::makeComposedFoldedAffineApply(
+        b, b.getLoc(), bExpr * tExpr, {batch, steps});
+    Value projection =
+        inputProjection(op.getInput(), rows, [&](Value x) -> Value {
+          return tensor::CollapseShapeOp::create(
+              b, x, SmallVector<ReassociationIndices>{{0, 1}, {2}});
+        });
+    auto type = RankedTensorType::get(
+        {staticSize(batch), staticSize(steps), 3 * units}, elementType);
+    return tensor::ExpandShapeOp::create(
+        b, type, projection, SmallVector<ReassociationIndices>{{0, 1}, {2}},
+        SmallVector<OpFoldResult>{batch, steps, index(3 * units)});
+  }
+
+  /// projection[:, t, :] as (B, 3U).
+  Value sliceStep(Value projection, Value t) {
+    auto type = RankedTensorType::get({staticSize(batch), 3 * units},
+                                      elementType);
+    return tensor::ExtractSliceOp::create(
+        b, type, projection, {index(0), t, index(0)},
+        {batch, index(1), index(3 * units)}, {index(1), index(1), index(1)});
+  }
+
+  /// mask[:, t] as (B).
+  Value maskAt(Value t) {
+    auto type = RankedTensorType::get({staticSize(batch)}, b.getI1Type());
+    return tensor::ExtractSliceOp::create(b, type, op.getMask(), {index(0), t},
+                                          {batch, index(1)},
+                                          {index(1), index(1)});
+  }
+
+  /// sequence[:, k, :] = output.
+  Value insertStep(Value output, Value sequence, Value k) {
+    return tensor::InsertSliceOp::create(
+        b, output, sequence, {index(0), k, index(0)},
+        {batch, index(1), index(units)}, {index(1), index(1), index(1)});
+  }
+
+  LayerOp op;
+  OpFoldResult steps;
+};
+
+/// Builds one gru.cell: its input projection and one unmasked step.
+class CellLowering : StepBuilder {
+public:
+  CellLowering(RewriterBase &rewriter, CellOp op)
+      : StepBuilder(rewriter, op,
+                    StepParams::of(op, cast<RankedTensorType>(
+                                           op.getState().getType())
+                                           .getDimSize(1)),
+                    op.getInput()),
+        op(op) {}
+
+  Value build() {
+    Value projection =
+        inputProjection(op.getInput(), batch, [](Value x) { return x; });
+    return step(projection, op.getState(), Value(), Value()).first;
+  }
+
+private:
+  CellOp op;
+};
+
+struct ConvertGRUToLoopsPass
+    : gru::impl::ConvertGRUToLoopsBase<ConvertGRUToLoopsPass> {
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    WalkResult result = getOperation()->walk([&](Operation *op) {
+      if (auto cell = dyn_cast<CellOp>(op)) {
+        rewriter.replaceOp(cell, CellLowering(rewriter, cell).build());
+        return WalkResult::advance();
+      }
+      auto layer = dyn_cast<LayerOp>(op);
+      if (!layer)
+        return WalkResult::advance();
+      if (failed(checkPreconditions(layer)))
+        return WalkResult::interrupt();
+      auto [output, finalState] = LayerLowering(rewriter, layer).build();
+      SmallVector<Value> results{output};
+      if (layer.getReturnState())
+        results.push_back(finalState);
+      rewriter.replaceOp(layer, results);
+      return WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      signalPassFailure();
+  }
+
+  static LogicalResult checkPreconditions(LayerOp op) {
+    if (op.hasActiveDropout() || op.hasActiveRecurrentDropout())
+      return op.emitError() << "convert-gru-to-loops needs explicit dropout "
+                               "masks; run gru-eliminate-dropout first";
+    if (op.getStateful())
+      return op.emitError() << "convert-gru-to-loops needs explicit state; run "
+                               "gru-materialize-state first";
+    if (std::optional<Implementation> impl = op.getImpl();
+        impl && *impl != Implementation::fused)
+      return op.emitError() << "layer is assigned to "
+                            << stringifyImplementation(*impl)
+                            << "; convert-gru-to-loops lowers fused layers";
+    return success();
+  }
+};
+
+} // namespace

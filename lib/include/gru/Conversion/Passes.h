@@ -1,0 +1,20 @@
+//===- Passes.h - gru conversion passes -------------------------*- C++ -*-===//
+
+#ifndef GRU_CONVERSION_PASSES_H
+#define GRU_CONVERSION_PASSES_H
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::gru {
+
+#define GEN_PASS_DECL
+#define GEN_PASS_REGISTRATION
+#include "gru/Conversion/Passes.h.inc"
+
+} // namespace mlir::gru
+
+#endif // GRU_CONVERSION_PASSES_H

@@ -1,0 +1,30 @@
+//===- Passes.td - gru conversion passes -------------------*- tablegen -*-===//
+
+#ifndef GRU_CONVERSION_PASSES_TD
+#define GRU_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertGRUToLoops : Pass<"convert-gru-to-loops"> {
+  let summary = "Lower fused gru.layer ops to a time loop of fused tensor ops";
+  let description = [{
+    Each `gru.layer` becomes: the input projection `x·W + b_i` for all
+    timesteps as one `linalg.matmul` over B·T rows, hoisted out of the time
+    loop; an `scf.for` over the timesteps (in reverse with `go_backwards`)
+    carrying the state, the previous output (with a mask) and the output
+    sequence (with `return_sequences`); in each step one `(B,U)×(U,3U)`
+    `linalg.matmul` for the recurrent products (reset_after = true) and one
+    `linalg.generic` fusing all gate math, the activations and the masking.
+    Nothing is allocated in the loop beyond what bufferization reuses.
+    Dropout and state must be explicit (`gru-eliminate-dropout`,
+    `gru-materialize-state`), and the layer must not be assigned to cuDNN.
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+#endif // GRU_CONVERSION_PASSES_TD
