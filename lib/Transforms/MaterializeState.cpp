@@ -47,7 +47,7 @@ void materialize(RewriterBase &rewriter, SymbolTable &symbols, LayerOp op) {
   Location loc = op.getLoc();
   auto inputType = cast<RankedTensorType>(op.getInput().getType());
   auto stateType = RankedTensorType::get(
-      {inputType.getDimSize(0), op.getUnits()}, inputType.getElementType());
+      {inputType.getDimSize(0), static_cast<int64_t>(op.getUnits())}, inputType.getElementType());
   ml_program::GlobalOp global =
       declareStateGlobal(rewriter, symbols, op, stateType);
   auto ref = FlatSymbolRefAttr::get(global.getSymNameAttr());

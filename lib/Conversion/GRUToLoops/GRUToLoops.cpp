@@ -210,19 +210,24 @@ protected:
 
   /// Returns the new state and the step's output from the step's input
   /// projection (B, 3U). Where `keep` (B) is false the state stays and the
-  /// output is `otherwise`.
+  /// output is `otherwise`. The results are written into `stateInit` and
+  /// `outputInit`, which may be the loop-carried tensors themselves: the
+  /// gate math is elementwise, so it can update them in place.
   std::pair<Value, Value> step(Value projected, Value state, Value keep,
-                               Value otherwise) {
+                               Value otherwise, Value stateInit,
+                               Value outputInit) {
     if (p.resetAfter) {
       Value recurrent = recurrentProducts(state, 3, biasInit(1, batch));
-      return gates(projected, recurrent, state, keep, otherwise, Value());
+      return gates(projected, recurrent, state, keep, otherwise, Value(),
+                   stateInit, outputInit);
     }
     // reset_after = false: the h block of the recurrent product waits for r.
     Value zr = recurrentProducts(state, 2, filled({batch, index(2 * units)}, 0));
     Value candidate =
         recurrentProduct(resetTimesState(projected, zr, state), 2, 2 * units,
                          units, filled({batch, index(units)}, 0.0));
-    return gates(projected, zr, state, keep, otherwise, candidate);
+    return gates(projected, zr, state, keep, otherwise, candidate, stateInit,
+                 outputInit);
   }
 
   /// Column block `gate` (z, r or h) of a (B, k·U) tensor.
@@ -259,7 +264,8 @@ protected:
   /// `candidateRecurrent` ((r ⊙ h)·R_h).
   std::pair<Value, Value> gates(Value projected, Value recurrent, Value state,
                                 Value keep, Value otherwise,
-                                Value candidateRecurrent) {
+                                Value candidateRecurrent, Value stateInit,
+                                Value outputInit) {
     MLIRContext *ctx = b.getContext();
     AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
     AffineMap row = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
@@ -281,8 +287,7 @@ protected:
 
     auto generic = linalg::GenericOp::create(
         b, TypeRange{state.getType(), state.getType()}, inputs,
-        ValueRange{empty({batch, index(units)}), empty({batch, index(units)})},
-        maps, parallel, [&](OpBuilder &nested, Location loc, ValueRange args) {
+        ValueRange{stateInit, outputInit}, maps, parallel, [&](OpBuilder &nested, Location loc, ValueRange args) {
           ImplicitLocOpBuilder s(loc, nested);
           auto add = [&](Value x, Value y) -> Value {
             return arith::AddFOp::create(s, x, y);
@@ -365,8 +370,10 @@ public:
             keep = maskAt(t);
             otherwise = op.getZeroOutputForMask() ? zeros : carried[1];
           }
-          auto [next, output] = step(sliceStep(projection, t), carried[0],
-                                     keep, otherwise);
+          Value state = carried[0];
+          auto [next, output] =
+              step(sliceStep(projection, t), state, keep, otherwise, state,
+                   masked ? carried[1] : empty({batch, index(units)}));
           SmallVector<Value> yields{next};
           if (masked)
             yields.push_back(output);
@@ -383,31 +390,27 @@ public:
   }
 
 private:
-  /// x·W + b_i for every (b, t), as (B, T, 3U), from one GEMM over B·T rows.
+  /// x·W + b_i for every (b, t), as (B·T, 3U) with row b·T + t, from one
+  /// GEMM over all rows.
   Value sequenceProjection() {
     AffineExpr bExpr, tExpr;
     bindSymbols(b.getContext(), bExpr, tExpr);
     OpFoldResult rows = affine::makeComposedFoldedAffineApply(
         b, b.getLoc(), bExpr * tExpr, {batch, steps});
-    Value projection =
-        inputProjection(op.getInput(), rows, [&](Value x) -> Value {
-          return tensor::CollapseShapeOp::create(
-              b, x, SmallVector<ReassociationIndices>{{0, 1}, {2}});
-        });
-    auto type = RankedTensorType::get(
-        {staticSize(batch), staticSize(steps), 3 * units}, elementType);
-    return tensor::ExpandShapeOp::create(
-        b, type, projection, SmallVector<ReassociationIndices>{{0, 1}, {2}},
-        SmallVector<OpFoldResult>{batch, steps, index(3 * units)});
+    return inputProjection(op.getInput(), rows, [&](Value x) -> Value {
+      return tensor::CollapseShapeOp::create(
+          b, x, SmallVector<ReassociationIndices>{{0, 1}, {2}});
+    });
   }
 
-  /// projection[:, t, :] as (B, 3U).
+  /// The rows b·T + t of the projection, for every b, as (B, 3U).
   Value sliceStep(Value projection, Value t) {
     auto type = RankedTensorType::get({staticSize(batch), 3 * units},
                                       elementType);
-    return tensor::ExtractSliceOp::create(
-        b, type, projection, {index(0), t, index(0)},
-        {batch, index(1), index(3 * units)}, {index(1), index(1), index(1)});
+    return tensor::ExtractSliceOp::create(b, type, projection,
+                                          {t, index(0)},
+                                          {batch, index(3 * units)},
+                                          {steps, index(1)});
   }
 
   /// mask[:, t] as (B).
@@ -443,7 +446,9 @@ public:
   Value build() {
     Value projection =
         inputProjection(op.getInput(), batch, [](Value x) { return x; });
-    return step(projection, op.getState(), Value(), Value()).first;
+    Value init = empty({batch, index(units)});
+    return step(projection, op.getState(), Value(), Value(), init, init)
+        .first;
   }
 
 private:

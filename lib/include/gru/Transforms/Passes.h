@@ -4,6 +4,7 @@
 #define GRU_TRANSFORMS_PASSES_H
 
 #include "gru/IR/GRUDialect.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MLProgram/IR/MLProgram.h"
 #include "mlir/Pass/Pass.h"

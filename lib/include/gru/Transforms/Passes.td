@@ -50,6 +50,25 @@ def GRUUnroll : Pass<"gru-unroll", "::mlir::ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def GRUBindInstance : Pass<"gru-bind-instance", "::mlir::ModuleOp"> {
+  let summary = "Pass per-instance model data to public functions explicitly";
+  let description = [{
+    Makes each public function pure with respect to the model instance. Each
+    kept-state global (from `gru-materialize-state`) that the function loads
+    becomes an argument and each one it stores an extra result, marked with
+    `gru.state = @global`. `gru.dropout_mask` ops become a per-element
+    Philox4x32-10 computation keyed by the layer's seed (or the instance's,
+    argument `gru.instance_seed`) with the instance's call count (argument
+    `gru.call_count`) in the counter: every call draws new masks, and the
+    same seed and call count draw the same ones. The state globals are
+    erased; `gru-compile` gives each model instance its own storage.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def GRUSelectImpl : Pass<"gru-select-impl"> {
   let summary = "Choose cuDNN or the fused implementation for each layer";
   let description = [{
