@@ -296,6 +296,22 @@ void LayerOp::getEffects(
   effects.emplace_back(MemoryEffects::Write::get());
 }
 
+LogicalResult
+LayerOp::reifyResultShapes(OpBuilder &builder,
+                           ReifiedRankedShapedTypeDims &reifiedReturnShapes) {
+  Location loc = getLoc();
+  OpFoldResult batch = tensor::getMixedSize(builder, loc, getInput(), 0);
+  OpFoldResult steps = tensor::getMixedSize(builder, loc, getInput(), 1);
+  OpFoldResult units = builder.getIndexAttr(getUnits());
+  if (getReturnSequences())
+    reifiedReturnShapes.push_back({batch, steps, units});
+  else
+    reifiedReturnShapes.push_back({batch, units});
+  if (getReturnState())
+    reifiedReturnShapes.push_back({batch, units});
+  return success();
+}
+
 bool LayerOp::removeInactiveDropout(RewriterBase &rewriter) {
   bool keepDropout = hasActiveDropout();
   bool keepRecurrent = hasActiveRecurrentDropout();

@@ -4,6 +4,7 @@
 #define GRU_OPS_TD
 
 include "gru/IR/GRUAttrs.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 
@@ -39,7 +40,9 @@ def GRU_InitializerAttr
 //===----------------------------------------------------------------------===//
 
 def GRU_LayerOp : GRU_Op<"layer", [AttrSizedOperandSegments,
-    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+                              ["reifyResultShapes"]>]> {
   let summary = "one call of a Keras 3 `GRU` layer";
   let description = [{
     Runs a GRU over `input` `(B, T, F)` with the semantics of

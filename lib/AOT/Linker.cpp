@@ -1,0 +1,36 @@
+//===- Linker.cpp - linking a compiled model into a shared library ---------===//
+
+#include "gru/AOT/Emitters.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/Support/Program.h"
+
+using namespace mlir;
+using namespace mlir::gru;
+
+LogicalResult mlir::gru::linkSharedLibrary(Location loc, StringRef cc,
+                                           StringRef output,
+                                           ArrayRef<std::string> inputs,
+                                           ArrayRef<std::string> includeDirs) {
+  llvm::ErrorOr<std::string> program = llvm::sys::findProgramByName(cc);
+  if (!program)
+    return emitError(loc) << "cannot find the C compiler '" << cc
+                          << "' to link with",
+           failure();
+  SmallVector<std::string> args{*program, "-shared", "-fPIC", "-O2",
+                                "-std=gnu11", "-o", output.str()};
+  for (const std::string &dir : includeDirs)
+    args.push_back("-I" + dir);
+  args.append(inputs.begin(), inputs.end());
+  args.push_back("-lm");
+  SmallVector<StringRef> argRefs(args.begin(), args.end());
+  std::string error;
+  int status = llvm::sys::ExecuteAndWait(*program, argRefs, std::nullopt, {},
+                                         0, 0, &error);
+  if (status != 0)
+    return emitError(loc) << "linking " << output << " failed (status "
+                          << status << ")" << (error.empty() ? "" : ": ")
+                          << error,
+           failure();
+  return success();
+}

@@ -1,0 +1,98 @@
+//===- ObjectEmitter.cpp - LLVM dialect to an object file ------------------===//
+
+#include "gru/AOT/Emitters.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+using namespace mlir;
+using namespace mlir::gru;
+
+namespace {
+
+/// The host's CPU features, as `-mattr` would spell them.
+std::string hostFeatures() {
+  llvm::SubtargetFeatures features;
+  for (const auto &feature : llvm::sys::getHostCPUFeatures())
+    features.AddFeature(feature.first(), feature.second);
+  return features.getString();
+}
+
+llvm::CodeGenOptLevel codegenLevel(unsigned level) {
+  switch (level) {
+  case 0:
+    return llvm::CodeGenOptLevel::None;
+  case 1:
+    return llvm::CodeGenOptLevel::Less;
+  case 2:
+    return llvm::CodeGenOptLevel::Default;
+  default:
+    return llvm::CodeGenOptLevel::Aggressive;
+  }
+}
+
+} // namespace
+
+LogicalResult mlir::gru::emitObjectFile(ModuleOp module, StringRef path,
+                                        const CodegenOptions &options) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  registerBuiltinDialectTranslation(*module.getContext());
+  registerLLVMDialectTranslation(*module.getContext());
+
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, llvmContext);
+  if (!llvmModule)
+    return module.emitError() << "translation to LLVM IR failed", failure();
+
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  std::string error;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return module.emitError() << "no LLVM target for " << triple.str() << ": "
+                              << error,
+           failure();
+  bool native = options.cpu == "native";
+  std::string cpu = native ? llvm::sys::getHostCPUName().str() : options.cpu;
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, cpu, native ? hostFeatures() : "", llvm::TargetOptions(),
+      llvm::Reloc::PIC_, std::nullopt, codegenLevel(options.optLevel)));
+  if (!machine)
+    return module.emitError() << "cannot target CPU '" << cpu << "'",
+           failure();
+  llvmModule->setDataLayout(machine->createDataLayout());
+  llvmModule->setTargetTriple(triple);
+
+  if (llvm::Error err = makeOptimizingTransformer(options.optLevel, 0,
+                                                  machine.get())(
+          llvmModule.get())) {
+    std::string message = llvm::toString(std::move(err));
+    return module.emitError() << "LLVM optimization failed: " << message,
+           failure();
+  }
+
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec)
+    return module.emitError() << "cannot write " << path << ": "
+                              << ec.message(),
+           failure();
+  llvm::legacy::PassManager passes;
+  if (machine->addPassesToEmitFile(passes, os, nullptr,
+                                   llvm::CodeGenFileType::ObjectFile))
+    return module.emitError() << "the target cannot emit object files",
+           failure();
+  passes.run(*llvmModule);
+  return success();
+}

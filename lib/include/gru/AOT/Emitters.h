@@ -1,0 +1,42 @@
+//===- Emitters.h - object code, C wrapper and linking ----------*- C++ -*-===//
+
+#ifndef GRU_AOT_EMITTERS_H
+#define GRU_AOT_EMITTERS_H
+
+#include "gru/AOT/ModelInterface.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+namespace mlir::gru {
+
+/// Writes the user-facing header `<prefix>.h`.
+void emitHeader(const ModelInterface &model, StringRef prefix,
+                llvm::raw_ostream &os);
+
+/// Writes the C wrapper that implements the header over the functions'
+/// MLIR C interface (`_mlir_ciface_<name>`) and the runtime library.
+void emitWrapper(const ModelInterface &model, StringRef prefix,
+                 StringRef headerName, llvm::raw_ostream &os);
+
+/// The JSON manifest that `<prefix>_manifest()` returns.
+std::string manifestJson(const ModelInterface &model, StringRef prefix);
+
+struct CodegenOptions {
+  std::string cpu = "native"; // an LLVM CPU name, or "native" for the host
+  unsigned optLevel = 3;
+};
+
+/// Translates `module` (LLVM dialect) to LLVM IR, optimizes it and writes an
+/// object file for the host triple.
+LogicalResult emitObjectFile(ModuleOp module, StringRef path,
+                             const CodegenOptions &options);
+
+/// Links the object file, the wrapper source and the runtime library into a
+/// shared library with the system C compiler `cc`.
+LogicalResult linkSharedLibrary(Location loc, StringRef cc, StringRef output,
+                                ArrayRef<std::string> inputs,
+                                ArrayRef<std::string> includeDirs);
+
+} // namespace mlir::gru
+
+#endif // GRU_AOT_EMITTERS_H

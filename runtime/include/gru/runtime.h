@@ -1,0 +1,91 @@
+/* runtime.h - the runtime library of compiled gru models.
+ *
+ * Plain C, no MLIR. The wrapper that gru-compile generates for each model
+ * calls these functions to check arguments, hold per-instance data (kept
+ * state of stateful layers, the dropout call counter and seed) and report
+ * errors. */
+#ifndef GRU_RUNTIME_H
+#define GRU_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Return codes of every model function. */
+enum {
+  GRU_OK = 0,
+  GRU_ERR_INVALID_ARGUMENT = 1, /* a null instance or data pointer */
+  GRU_ERR_BAD_SIZE = 2,         /* a size out of range or inconsistent */
+  GRU_ERR_OUT_OF_MEMORY = 3,
+};
+
+/* The largest accepted dimension size. */
+#define GRU_MAX_DIM ((int64_t)1 << 31)
+
+typedef struct gru_rt_instance gru_rt_instance;
+
+/* An instance with `slot_count` zero-filled state slots of the given byte
+ * sizes and a random dropout seed; NULL when out of memory. */
+gru_rt_instance *gru_rt_create(int slot_count, const int64_t *slot_bytes);
+void gru_rt_destroy(gru_rt_instance *instance);
+/* Sets every state slot to zeros. */
+void gru_rt_reset(gru_rt_instance *instance);
+void *gru_rt_slot(gru_rt_instance *instance, int slot);
+
+/* The number of completed calls, which keys the dropout masks, and the
+ * instance's own dropout seed (for layers without one). */
+int64_t gru_rt_call_count(const gru_rt_instance *instance);
+int64_t gru_rt_seed(const gru_rt_instance *instance);
+/* Records a successful call: clears the error and counts the call. */
+void gru_rt_succeed(gru_rt_instance *instance);
+
+/* Records an error message (printf-style) on `instance`, or for the calling
+ * thread when `instance` is NULL, and returns `code`. */
+int gru_rt_fail(gru_rt_instance *instance, int code, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The last error of `instance` ("" after a success); with NULL, the last
+ * error of a call made with a NULL instance on this thread. */
+const char *gru_rt_last_error(const gru_rt_instance *instance);
+
+/* Checks 1 <= value <= GRU_MAX_DIM for the size parameter `name`. */
+int gru_rt_check_size(gru_rt_instance *instance, const char *function,
+                      const char *name, int64_t value);
+/* Checks that `pointer` is not NULL. */
+int gru_rt_check_pointer(gru_rt_instance *instance, const char *function,
+                         const char *name, const void *pointer);
+/* Checks that the element count of `sizes` times `element_bytes` fits. */
+int gru_rt_check_extent(gru_rt_instance *instance, const char *function,
+                        const char *name, int rank, const int64_t *sizes,
+                        int64_t element_bytes);
+
+/* A copy of `count` booleans as 0/1 bytes (nonzero means true); NULL when
+ * out of memory. Free with gru_rt_free. */
+uint8_t *gru_rt_normalize_bools(const uint8_t *values, int64_t count);
+void *gru_rt_alloc(int64_t bytes);
+void gru_rt_free(void *pointer);
+
+/* A strided memref descriptor of rank R, as MLIR's C interface passes it. */
+#define GRU_MEMREF_TYPE(R)                                                     \
+  struct {                                                                     \
+    void *allocated;                                                           \
+    void *aligned;                                                             \
+    int64_t offset;                                                            \
+    int64_t sizes[R];                                                          \
+    int64_t strides[R];                                                        \
+  }
+
+/* Fills the descriptor `memref` of a dense row-major buffer. */
+#define GRU_MEMREF_INIT(memref, pointer, rank, ...)                            \
+  gru_rt_memref_init((void *)&(memref), (void *)(pointer), (rank),             \
+                     (const int64_t[]){__VA_ARGS__})
+void gru_rt_memref_init(void *descriptor, void *pointer, int rank,
+                        const int64_t *sizes);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GRU_RUNTIME_H */

@@ -1,0 +1,203 @@
+/* runtime.c - the runtime library of compiled gru models. */
+#include "gru/runtime.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+struct gru_rt_instance {
+  int slot_count;
+  int64_t *slot_bytes;
+  void **slots;
+  int64_t call_count;
+  int64_t seed;
+  char error[512];
+};
+
+/* Errors of calls made with a NULL instance. */
+static _Thread_local char null_instance_error[512];
+
+static int64_t random_seed(void) {
+  int64_t seed = 0;
+  if (getrandom(&seed, sizeof seed, 0) != (ssize_t)sizeof seed)
+    seed = (int64_t)time(NULL) ^ (int64_t)(intptr_t)&seed;
+  return seed;
+}
+
+gru_rt_instance *gru_rt_create(int slot_count, const int64_t *slot_bytes) {
+  gru_rt_instance *instance = calloc(1, sizeof *instance);
+  if (!instance)
+    return NULL;
+  instance->slot_count = slot_count;
+  instance->slot_bytes = calloc(slot_count ? slot_count : 1, sizeof(int64_t));
+  instance->slots = calloc(slot_count ? slot_count : 1, sizeof(void *));
+  if (!instance->slot_bytes || !instance->slots) {
+    gru_rt_destroy(instance);
+    return NULL;
+  }
+  for (int i = 0; i < slot_count; ++i) {
+    instance->slot_bytes[i] = slot_bytes[i];
+    instance->slots[i] = calloc(1, (size_t)slot_bytes[i]);
+    if (!instance->slots[i]) {
+      gru_rt_destroy(instance);
+      return NULL;
+    }
+  }
+  instance->seed = random_seed();
+  return instance;
+}
+
+void gru_rt_destroy(gru_rt_instance *instance) {
+  if (!instance)
+    return;
+  for (int i = 0; instance->slots && i < instance->slot_count; ++i)
+    free(instance->slots[i]);
+  free(instance->slots);
+  free(instance->slot_bytes);
+  free(instance);
+}
+
+void gru_rt_reset(gru_rt_instance *instance) {
+  for (int i = 0; i < instance->slot_count; ++i)
+    memset(instance->slots[i], 0, (size_t)instance->slot_bytes[i]);
+}
+
+void *gru_rt_slot(gru_rt_instance *instance, int slot) {
+  return instance->slots[slot];
+}
+
+int64_t gru_rt_call_count(const gru_rt_instance *instance) {
+  return instance->call_count;
+}
+
+int64_t gru_rt_seed(const gru_rt_instance *instance) { return instance->seed; }
+
+void gru_rt_succeed(gru_rt_instance *instance) {
+  instance->error[0] = '\0';
+  ++instance->call_count;
+}
+
+int gru_rt_fail(gru_rt_instance *instance, int code, const char *format, ...) {
+  char *buffer = instance ? instance->error : null_instance_error;
+  size_t size = instance ? sizeof instance->error : sizeof null_instance_error;
+  va_list args;
+  va_start(args, format);
+  vsnprintf(buffer, size, format, args);
+  va_end(args);
+  return code;
+}
+
+const char *gru_rt_last_error(const gru_rt_instance *instance) {
+  return instance ? instance->error : null_instance_error;
+}
+
+int gru_rt_check_size(gru_rt_instance *instance, const char *function,
+                      const char *name, int64_t value) {
+  if (value >= 1 && value <= GRU_MAX_DIM)
+    return GRU_OK;
+  return gru_rt_fail(instance, GRU_ERR_BAD_SIZE,
+                     "%s: size '%s' is %lld; expected 1 to %lld", function,
+                     name, (long long)value, (long long)GRU_MAX_DIM);
+}
+
+int gru_rt_check_pointer(gru_rt_instance *instance, const char *function,
+                         const char *name, const void *pointer) {
+  if (pointer)
+    return GRU_OK;
+  return gru_rt_fail(instance, GRU_ERR_INVALID_ARGUMENT,
+                     "%s: '%s' is a null pointer", function, name);
+}
+
+int gru_rt_check_extent(gru_rt_instance *instance, const char *function,
+                        const char *name, int rank, const int64_t *sizes,
+                        int64_t element_bytes) {
+  /* Keep every byte offset well inside int64_t. */
+  const int64_t limit = (int64_t)1 << 46;
+  int64_t bytes = element_bytes;
+  for (int i = 0; i < rank; ++i) {
+    if (sizes[i] != 0 && bytes > limit / sizes[i])
+      return gru_rt_fail(instance, GRU_ERR_BAD_SIZE,
+                         "%s: '%s' is too large (over %lld bytes)", function,
+                         name, (long long)limit);
+    bytes *= sizes[i];
+  }
+  return GRU_OK;
+}
+
+uint8_t *gru_rt_normalize_bools(const uint8_t *values, int64_t count) {
+  uint8_t *copy = malloc(count ? (size_t)count : 1);
+  if (copy)
+    for (int64_t i = 0; i < count; ++i)
+      copy[i] = values[i] != 0;
+  return copy;
+}
+
+void *gru_rt_alloc(int64_t bytes) { return malloc(bytes ? (size_t)bytes : 1); }
+
+void gru_rt_free(void *pointer) { free(pointer); }
+
+void gru_rt_memref_init(void *descriptor, void *pointer, int rank,
+                        const int64_t *sizes) {
+  /* The layout of GRU_MEMREF_TYPE(rank). */
+  void **pointers = descriptor;
+  pointers[0] = pointer;
+  pointers[1] = pointer;
+  int64_t *fields = (int64_t *)(pointers + 2);
+  fields[0] = 0;
+  int64_t stride = 1;
+  for (int i = rank - 1; i >= 0; --i) {
+    fields[1 + i] = sizes[i];
+    fields[1 + rank + i] = stride;
+    stride *= sizes[i];
+  }
+}
+
+/* MLIR lowers copies between memrefs whose layout is not known to be
+ * contiguous to this function (as in MLIR's C runner utilities). */
+typedef struct {
+  int64_t rank;
+  void *descriptor;
+} gru_unranked_memref;
+
+void memrefCopy(int64_t element_size, gru_unranked_memref *source,
+                gru_unranked_memref *target) {
+  int64_t rank = source->rank;
+  char **source_pointers = source->descriptor;
+  char **target_pointers = target->descriptor;
+  int64_t *source_fields = (int64_t *)(source_pointers + 2);
+  int64_t *target_fields = (int64_t *)(target_pointers + 2);
+  const int64_t *sizes = source_fields + 1;
+  const int64_t *source_strides = source_fields + 1 + rank;
+  const int64_t *target_strides = target_fields + 1 + rank;
+  char *from = source_pointers[1] + source_fields[0] * element_size;
+  char *to = target_pointers[1] + target_fields[0] * element_size;
+  int64_t count = 1;
+  for (int64_t i = 0; i < rank; ++i)
+    count *= sizes[i];
+  if (count == 0)
+    return;
+  if (rank == 0) {
+    memcpy(to, from, (size_t)element_size);
+    return;
+  }
+  int64_t index[16] = {0};
+  if (rank > 16)
+    abort(); /* not produced by the compiler */
+  for (int64_t done = 0; done < count; ++done) {
+    int64_t from_offset = 0, to_offset = 0;
+    for (int64_t i = 0; i < rank; ++i) {
+      from_offset += index[i] * source_strides[i];
+      to_offset += index[i] * target_strides[i];
+    }
+    memcpy(to + to_offset * element_size, from + from_offset * element_size,
+           (size_t)element_size);
+    for (int64_t i = rank - 1; i >= 0; --i) {
+      if (++index[i] < sizes[i])
+        break;
+      index[i] = 0;
+    }
+  }
+}

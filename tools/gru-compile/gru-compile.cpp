@@ -1,0 +1,185 @@
+//===- gru-compile.cpp - compile a model into a shared library -------------===//
+//
+//   gru-compile model.mlir -o libmodel.so     writes libmodel.so and model.h
+//
+// Lowers every public function through the gru-to-llvm pipeline, emits
+// object code in process through LLVM, generates the C wrapper of
+// docs/ABI.md and links both with the runtime library using the system C
+// compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "gru/AOT/Emitters.h"
+#include "gru/AOT/ModelInterface.h"
+#include "gru/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+using namespace mlir::gru;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.mlir>"),
+                                      cl::Required);
+static cl::opt<std::string> outputPath("o", cl::desc("the shared library to write"),
+                                       cl::value_desc("libmodel.so"),
+                                       cl::Required);
+static cl::opt<std::string>
+    prefixOption("prefix",
+                 cl::desc("prefix of the exported symbols (default: the "
+                          "library name without lib and .so)"));
+static cl::opt<std::string>
+    headerOption("header",
+                 cl::desc("the C header to write (default: <prefix>.h next "
+                          "to the library)"));
+static cl::opt<std::string>
+    cpuOption("mcpu", cl::desc("target CPU (default: the host's)"),
+              cl::init("native"));
+static cl::opt<unsigned> optLevel("O", cl::desc("optimization level 0-3"),
+                                  cl::Prefix, cl::init(3));
+static cl::opt<std::string> ccOption("cc", cl::desc("the C compiler that links"),
+                                     cl::init("cc"));
+static cl::opt<bool> showRemarks("remarks",
+                                 cl::desc("print the compiler's remarks (e.g. "
+                                          "why a layer does not use cuDNN)"));
+
+namespace {
+
+bool isIdentifier(StringRef name) {
+  return !name.empty() && !llvm::isDigit(name.front()) &&
+         llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; });
+}
+
+std::string defaultPrefix(StringRef library) {
+  StringRef stem = llvm::sys::path::stem(library);
+  stem.consume_front("lib");
+  return stem.str();
+}
+
+LogicalResult writeFile(Location loc, StringRef path,
+                        function_ref<void(llvm::raw_ostream &)> write) {
+  std::string error;
+  std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(path, &error);
+  if (!file)
+    return emitError(loc) << error, failure();
+  write(file->os());
+  file->keep();
+  return success();
+}
+
+LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return failure();
+  Location loc = module->getLoc();
+
+  std::string prefix =
+      prefixOption.empty() ? defaultPrefix(outputPath) : prefixOption.getValue();
+  if (!isIdentifier(prefix))
+    return emitError(loc) << "the symbol prefix '" << prefix
+                          << "' is not a C identifier; pass --prefix",
+           failure();
+  for (auto func : module->getOps<func::FuncOp>())
+    if (func.isPublic() && !isIdentifier(func.getSymName()))
+      return func.emitError() << "public function names must be C "
+                                 "identifiers to be exported",
+             failure();
+
+  FailureOr<ModelInterface> model = analyzeModelInterface(*module);
+  if (failed(model))
+    return failure();
+
+  PassManager tensorPasses(&context);
+  buildGRUToTensorPipeline(tensorPasses);
+  if (failed(tensorPasses.run(*module)) ||
+      failed(bindInstanceData(*module, *model)))
+    return failure();
+
+  for (auto func : module->getOps<func::FuncOp>())
+    if (func.isPublic())
+      func->setAttr("llvm.emit_c_interface", UnitAttr::get(&context));
+  PassManager llvmPasses(&context);
+  GRUToLLVMOptions options;
+  options.resultsAsOutParams = true;
+  buildTensorToLLVMPipeline(llvmPasses, options);
+  if (failed(llvmPasses.run(*module)))
+    return failure();
+
+  SmallString<128> tempDir;
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueDirectory("gru-compile", tempDir))
+    return emitError(loc) << "cannot create a temporary directory: "
+                          << ec.message(),
+           failure();
+  auto cleanup = llvm::make_scope_exit(
+      [&] { llvm::sys::fs::remove_directories(tempDir); });
+  std::string objectPath = (tempDir + "/model.o").str();
+  std::string wrapperPath = (tempDir + "/wrapper.c").str();
+
+  CodegenOptions codegen{cpuOption, std::min(optLevel.getValue(), 3u)};
+  if (failed(emitObjectFile(*module, objectPath, codegen)))
+    return failure();
+
+  std::string headerPath = headerOption;
+  if (headerPath.empty()) {
+    SmallString<128> path(llvm::sys::path::parent_path(outputPath));
+    llvm::sys::path::append(path, prefix + ".h");
+    headerPath = path.str().str();
+  }
+  std::string headerName = llvm::sys::path::filename(headerPath).str();
+  std::string headerDir = llvm::sys::path::parent_path(headerPath).str();
+  if (failed(writeFile(loc, headerPath, [&](llvm::raw_ostream &os) {
+        emitHeader(*model, prefix, os);
+      })) ||
+      failed(writeFile(loc, wrapperPath, [&](llvm::raw_ostream &os) {
+        emitWrapper(*model, prefix, headerName, os);
+      })))
+    return failure();
+
+  return linkSharedLibrary(loc, ccOption, outputPath,
+                           {wrapperPath, objectPath, GRU_RUNTIME_LIBRARY},
+                           {headerDir.empty() ? "." : headerDir,
+                            GRU_RUNTIME_INCLUDE_DIR});
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "gru-compile: compile a model into a shared "
+                              "library with a C header\n");
+  DialectRegistry registry;
+  registerGRUCompilerDialects(registry);
+  MLIRContext context(registry);
+  context.printOpOnDiagnostic(false);
+
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> input = openInputFile(inputPath, &error);
+  if (!input) {
+    llvm::errs() << "gru-compile: " << error << "\n";
+    return 1;
+  }
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  // Remarks (such as cuDNN eligibility) only on request.
+  ScopedDiagnosticHandler quietRemarks(&context, [](Diagnostic &diag) {
+    return success(diag.getSeverity() == DiagnosticSeverity::Remark &&
+                   !showRemarks);
+  });
+  return failed(compile(context, sourceMgr)) ? 1 : 0;
+}
