@@ -6,6 +6,7 @@
 //
 // Weights come from Keras's default initializers with fixed seeds and are
 // computed at compile time. Batch size and sequence length are dynamic.
+// Token ids outside the vocabulary are clamped to it, as JAX's gather does.
 
 func.func @classify(%tokens: tensor<?x?xi32>) -> tensor<?x4xf32> {
   %c0 = arith.constant 0 : index
@@ -21,7 +22,11 @@ func.func @classify(%tokens: tensor<?x?xi32>) -> tensor<?x4xf32> {
       iterator_types = ["parallel", "parallel", "parallel"]}
       ins(%tokens : tensor<?x?xi32>) outs(%embedded_init : tensor<?x?x32xf32>) {
   ^bb0(%token: i32, %out: f32):
-    %row = arith.index_cast %token : i32 to index
+    %zero = arith.constant 0 : i32
+    %last = arith.constant 999 : i32
+    %clamped = arith.maxsi %zero, %token : i32
+    %in_vocabulary = arith.minsi %last, %clamped : i32
+    %row = arith.index_cast %in_vocabulary : i32 to index
     %f = linalg.index 2 : index
     %value = tensor.extract %table[%row, %f] : tensor<1000x32xf32>
     linalg.yield %value : f32

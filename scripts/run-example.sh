@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# The main job: builds the compiler (installing what is missing) and runs the
-# example text classifier through the gru passes, printing the result.
+# The main job: builds the compiler (installing what is missing), compiles the
+# example text classifier into a shared library with gru-compile and runs it.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${GRU_BUILD_DIR:-$root/build}"
 "$root/scripts/setup.sh" >&2
 
-model="${1:-$root/examples/text_classifier.mlir}"
-"$build/bin/gru-opt" "$model" \
-  --gru-eliminate-dropout --gru-unroll --gru-select-impl=target=cpu \
-  --canonicalize --cse \
-  --mlir-print-op-on-diagnostic=false --mlir-elide-elementsattrs-if-larger=8
+mkdir -p "$build/examples"
+"$build/bin/gru-compile" "$root/examples/text_classifier.mlir" \
+  -o "$build/examples/libtext_classifier.so"
+echo "compiled $build/examples/libtext_classifier.so and text_classifier.h"
+PYTHONPATH="$root/python" "$root/.venv/bin/python" \
+  "$root/examples/run_text_classifier.py" "$build/examples/libtext_classifier.so"
