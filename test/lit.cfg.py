@@ -21,4 +21,14 @@ llvm_config.use_default_substitutions()
 
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.gru_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["gru-opt"], tool_dirs)
+llvm_config.add_tool_substitutions(["gru-opt", "gru-compile"], tool_dirs)
+
+# Integration tests run Python (NumPy, Keras) from the project's environment
+# with the model loader on the path, and build C programs against compiled
+# models and the runtime headers.
+config.environment["PYTHONPATH"] = os.path.join(config.gru_src_root, "python")
+config.environment["KERAS_BACKEND"] = "jax"
+config.environment["JAX_PLATFORMS"] = "cpu"
+config.substitutions.append(("%python", config.gru_python))
+config.substitutions.append(("%runtime_include",
+                             os.path.join(config.gru_src_root, "runtime", "include")))
