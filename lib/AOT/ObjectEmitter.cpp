@@ -9,6 +9,7 @@
 
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
@@ -65,6 +66,12 @@ LogicalResult mlir::gru::emitObjectFile(ModuleOp module, StringRef path,
            failure();
   bool native = options.cpu == "native";
   std::string cpu = native ? llvm::sys::getHostCPUName().str() : options.cpu;
+  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
+      target->createMCSubtargetInfo(triple, cpu, ""));
+  if (!subtarget || !subtarget->isCPUStringValid(cpu))
+    return module.emitError() << "unknown CPU '" << cpu << "' for "
+                              << triple.str(),
+           failure();
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
       triple, cpu, native ? hostFeatures() : "", llvm::TargetOptions(),
       llvm::Reloc::PIC_, std::nullopt, codegenLevel(options.optLevel)));

@@ -71,6 +71,11 @@ std::string defaultPrefix(StringRef library) {
 
 LogicalResult writeFile(Location loc, StringRef path,
                         function_ref<void(llvm::raw_ostream &)> write) {
+  StringRef dir = llvm::sys::path::parent_path(path);
+  if (!dir.empty())
+    if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+      return emitError(loc) << "cannot create " << dir << ": " << ec.message(),
+             failure();
   std::string error;
   std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(path, &error);
   if (!file)

@@ -1,0 +1,17 @@
+func.func @encode(%x: tensor<?x?x8xf32>, %k: tensor<8x12xf32>, %rk: tensor<4x12xf32>, %b: tensor<2x12xf32>,
+                  %m: tensor<?x?xi1>, %h0: tensor<?x4xf32>) -> (tensor<?x?x4xf32>, tensor<?x4xf32>) {
+  %o, %h = gru.layer %x, %k, %rk bias(%b) mask(%m) initial_state(%h0) {units = 4 : i64, return_sequences = true, return_state = true}
+      : (tensor<?x?x8xf32>, tensor<8x12xf32>, tensor<4x12xf32>, tensor<2x12xf32>, tensor<?x?xi1>, tensor<?x4xf32>)
+      -> (tensor<?x?x4xf32>, tensor<?x4xf32>)
+  return %o, %h : tensor<?x?x4xf32>, tensor<?x4xf32>
+}
+
+func.func @stream(%x: tensor<2x3x8xf32>, %k: tensor<8x12xf32>, %rk: tensor<4x12xf32>) -> tensor<2x4xf32> {
+  %o = gru.layer %x, %k, %rk {units = 4 : i64, use_bias = false, stateful = true}
+      : (tensor<2x3x8xf32>, tensor<8x12xf32>, tensor<4x12xf32>) -> tensor<2x4xf32>
+  return %o : tensor<2x4xf32>
+}
+
+func.func private @not_exported(%x: tensor<2xf32>) -> tensor<2xf32> {
+  return %x : tensor<2xf32>
+}

@@ -1,0 +1,124 @@
+// RUN: gru-opt %s -convert-gru-to-loops -canonicalize -split-input-file -verify-diagnostics | FileCheck %s
+
+// reset_after = true: the input projection of all B·T rows is one GEMM before
+// the time loop; each step is one (B,U)×(U,3U) GEMM and one fused generic
+// that updates the carried state in place.
+// CHECK-LABEL: func @reset_after
+// CHECK: %[[XB:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0, 1], [2]] : tensor<?x?x8xf32> into tensor<?x8xf32>
+// CHECK: %[[PROJ:.*]] = linalg.matmul ins(%[[XB]], %arg1 : tensor<?x8xf32>, tensor<8x12xf32>)
+// CHECK: scf.for %[[K:.*]] = %c0 to %[[T:[^ ]*]] step %c1 iter_args(%[[H:.*]] = %{{.*}}) -> (tensor<?x4xf32>)
+// CHECK:   %[[XT:.*]] = tensor.extract_slice %[[PROJ]][%[[K]], 0] [%{{.*}}, 12] [%[[T]], 1]
+// CHECK:   %[[HR:.*]] = linalg.matmul ins(%[[H]], %arg2 : tensor<?x4xf32>, tensor<4x12xf32>)
+// CHECK-NOT: linalg.matmul
+// CHECK:   linalg.generic
+// CHECK-SAME: outs(%[[H]], %{{.*}} : tensor<?x4xf32>, tensor<?x4xf32>)
+// CHECK:     math.tanh
+// CHECK:   scf.yield
+func.func @reset_after(%x: tensor<?x?x8xf32>, %k: tensor<8x12xf32>, %rk: tensor<4x12xf32>, %b: tensor<2x12xf32>) -> tensor<?x4xf32> {
+  %o = gru.layer %x, %k, %rk bias(%b) {units = 4 : i64}
+      : (tensor<?x?x8xf32>, tensor<8x12xf32>, tensor<4x12xf32>, tensor<2x12xf32>) -> tensor<?x4xf32>
+  return %o : tensor<?x4xf32>
+}
+
+// -----
+
+// reset_after = false: the h block of the recurrent product needs r first:
+// GEMM over the z and r blocks, r ⊙ h, GEMM over the h block, gate math.
+// CHECK-LABEL: func @reset_before
+// CHECK: linalg.matmul
+// CHECK: scf.for
+// CHECK:   %[[ZR:.*]] = linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<2x4xf32>, tensor<4x8xf32>)
+// CHECK:   %[[RH:.*]] = linalg.generic
+// CHECK:   %[[HH:.*]] = linalg.matmul ins(%[[RH]], %{{.*}} : tensor<2x4xf32>, tensor<4x4xf32>)
+// CHECK:   linalg.generic
+// CHECK:   scf.yield
+func.func @reset_before(%x: tensor<2x5x8xf32>, %k: tensor<8x12xf32>, %rk: tensor<4x12xf32>, %b: tensor<12xf32>) -> tensor<2x4xf32> {
+  %o = gru.layer %x, %k, %rk bias(%b) {units = 4 : i64, reset_after = false}
+      : (tensor<2x5x8xf32>, tensor<8x12xf32>, tensor<4x12xf32>, tensor<12xf32>) -> tensor<2x4xf32>
+  return %o : tensor<2x4xf32>
+}
+
+// -----
+
+// go_backwards reads step T−1−k; the sequence is stored at k (processing
+// order). A mask selects per row and carries the previous output.
+// CHECK-LABEL: func @backwards_masked_sequence
+// CHECK: scf.for %[[K:.*]] = %c0 to %c5 step %c1 iter_args(%[[H:.*]] = %{{.*}}, %[[PREV:.*]] = %{{.*}}, %[[SEQ:.*]] = %{{.*}})
+// CHECK:   %[[T:.*]] = arith.subi %c4, %[[K]]
+// CHECK:   tensor.extract_slice %arg3[0, %[[T]]] [2, 1] [1, 1] : tensor<2x5xi1> to tensor<2xi1>
+// CHECK:   %[[G:.*]]:2 = linalg.generic
+// CHECK:     arith.select
+// CHECK:   tensor.insert_slice %[[G]]#1 into %[[SEQ]][0, %[[K]], 0] [2, 1, 4]
+func.func @backwards_masked_sequence(%x: tensor<2x5x8xf32>, %k: tensor<8x12xf32>, %rk: tensor<4x12xf32>, %m: tensor<2x5xi1>) -> tensor<2x5x4xf32> {
+  %o = gru.layer %x, %k, %rk mask(%m) {units = 4 : i64, use_bias = false, go_backwards = true, return_sequences = true}
+      : (tensor<2x5x8xf32>, tensor<8x12xf32>, tensor<4x12xf32>, tensor<2x5xi1>) -> tensor<2x5x4xf32>
+  return %o : tensor<2x5x4xf32>
+}
+
+// -----
+
+// Per-gate dropout masks: the dropped input makes one GEMM per gate, still
+// before the loop; the dropped state one GEMM per gate in each step. The
+// masks are applied once per call, before the loop, for the input.
+// CHECK-LABEL: func @per_gate_dropout
+// CHECK-COUNT-3: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<10x8xf32>, tensor<8x4xf32>)
+// CHECK: scf.for
+// CHECK-COUNT-3: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<2x4xf32>, tensor<4x4xf32>)
+// CHECK: scf.yield
+func.func @per_gate_dropout(%x: tensor<2x5x8xf32>, %k: tensor<8x12xf32>, %rk: tensor<4x12xf32>, %dm: tensor<3x2x8xf32>, %rdm: tensor<3x2x4xf32>) -> tensor<2x4xf32> {
+  %o = gru.layer %x, %k, %rk dropout_mask(%dm) recurrent_dropout_mask(%rdm) {units = 4 : i64, use_bias = false}
+      : (tensor<2x5x8xf32>, tensor<8x12xf32>, tensor<4x12xf32>, tensor<3x2x8xf32>, tensor<3x2x4xf32>) -> tensor<2x4xf32>
+  return %o : tensor<2x4xf32>
+}
+
+// -----
+
+// A gru.cell is one step without a loop.
+// CHECK-LABEL: func @cell
+// CHECK-NOT: scf.for
+// CHECK: linalg.matmul ins(%arg0, %arg2 : tensor<2x8xf32>, tensor<8x12xf32>)
+// CHECK: linalg.matmul ins(%arg1, %arg3 : tensor<2x4xf32>, tensor<4x12xf32>)
+// CHECK: linalg.generic
+func.func @cell(%x: tensor<2x8xf32>, %h: tensor<2x4xf32>, %k: tensor<8x12xf32>, %rk: tensor<4x12xf32>) -> tensor<2x4xf32> {
+  %0 = gru.cell %x, %h, %k, %rk : (tensor<2x8xf32>, tensor<2x4xf32>, tensor<8x12xf32>, tensor<4x12xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+// Every activation lowers to arith/math (here the ones with special forms).
+// CHECK-LABEL: func @activations
+// CHECK-DAG: math.erf
+// CHECK-DAG: math.expm1
+func.func @activations(%x: tensor<2x5x8xf32>, %k: tensor<8x12xf32>, %rk: tensor<4x12xf32>) -> tensor<2x4xf32> {
+  %o = gru.layer %x, %k, %rk {units = 4 : i64, use_bias = false, activation = #gru.activation<gelu>, recurrent_activation = #gru.activation<elu>}
+      : (tensor<2x5x8xf32>, tensor<8x12xf32>, tensor<4x12xf32>) -> tensor<2x4xf32>
+  return %o : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @implicit_dropout(%x: tensor<2x5x8xf32>, %k: tensor<8x12xf32>, %rk: tensor<4x12xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{convert-gru-to-loops needs explicit dropout masks; run gru-eliminate-dropout first}}
+  %o = gru.layer %x, %k, %rk {units = 4 : i64, use_bias = false, training = true, dropout = 0.5}
+      : (tensor<2x5x8xf32>, tensor<8x12xf32>, tensor<4x12xf32>) -> tensor<2x4xf32>
+  return %o : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @stateful(%x: tensor<2x5x8xf32>, %k: tensor<8x12xf32>, %rk: tensor<4x12xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{convert-gru-to-loops needs explicit state; run gru-materialize-state first}}
+  %o = gru.layer %x, %k, %rk {units = 4 : i64, use_bias = false, stateful = true}
+      : (tensor<2x5x8xf32>, tensor<8x12xf32>, tensor<4x12xf32>) -> tensor<2x4xf32>
+  return %o : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @cudnn(%x: tensor<2x5x8xf32>, %k: tensor<8x12xf32>, %rk: tensor<4x12xf32>, %b: tensor<2x12xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{layer is assigned to cudnn; convert-gru-to-loops lowers fused layers}}
+  %o = gru.layer %x, %k, %rk bias(%b) {units = 4 : i64, impl = #gru.impl<cudnn>}
+      : (tensor<2x5x8xf32>, tensor<8x12xf32>, tensor<4x12xf32>, tensor<2x12xf32>) -> tensor<2x4xf32>
+  return %o : tensor<2x4xf32>
+}
