@@ -451,3 +451,23 @@ OpFoldResult InitializerOp::fold(FoldAdaptor) {
   getInitializer().fill(type.getShape(), values);
   return DenseElementsAttr::get(type, ArrayRef<float>(values));
 }
+
+//===----------------------------------------------------------------------===//
+// WeightPenaltyOp and ConstrainOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult WeightPenaltyOp::verify() {
+  Type weightElement =
+      cast<RankedTensorType>(getWeight().getType()).getElementType();
+  Type penaltyElement =
+      cast<RankedTensorType>(getPenalty().getType()).getElementType();
+  if (weightElement != penaltyElement)
+    return emitOpError() << "the penalty must have the weight's element type "
+                         << weightElement << ", got " << penaltyElement;
+  return success();
+}
+
+LogicalResult ConstrainOp::verify() {
+  return checkConstraint(getOperation(), "constraint", getConstraintAttr(),
+                         getWeight());
+}

@@ -78,10 +78,6 @@ std::optional<ArgDim> traceDim(OpBuilder &builder, Value value, int64_t dim,
   return traceDim(builder, dimOp.getSource(), *index, depth + 1);
 }
 
-std::string sizeName(unsigned arg, int64_t dim) {
-  return "arg" + std::to_string(arg) + "_dim" + std::to_string(dim);
-}
-
 FailureOr<TensorSpec> describe(Location loc, Type type, std::string name) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!tensor || cTypeName(tensor.getElementType()).empty())
@@ -110,7 +106,8 @@ void collectLayerEqualities(OpBuilder &builder, func::FuncOp func,
     };
     if (dynamic(*x) && dynamic(*y))
       function.equalities.push_back(
-          {sizeName(y->first, y->second), sizeName(x->first, x->second)});
+          {function.inputs[y->first].dimNames[y->second],
+           function.inputs[x->first].dimNames[x->second]});
   };
   func.walk([&](LayerOp layer) {
     require(layer.getInput(), 0, layer.getMask(), 0);
@@ -123,13 +120,15 @@ FailureOr<FunctionInterface> analyzeFunction(func::FuncOp func) {
   FunctionInterface function;
   function.name = func.getSymName().str();
   for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
+    auto name = func.getArgAttrOfType<StringAttr>(i, "gru.arg_name");
     FailureOr<TensorSpec> spec =
-        describe(func.getLoc(), type, "arg" + std::to_string(i));
+        describe(func.getLoc(), type,
+                 name ? name.str() : "arg" + std::to_string(i));
     if (failed(spec))
       return failure();
     for (int64_t d = 0, e = spec->shape.size(); d < e; ++d)
       if (ShapedType::isDynamic(spec->shape[d])) {
-        spec->dimNames[d] = sizeName(i, d);
+        spec->dimNames[d] = spec->name + "_dim" + std::to_string(d);
         function.sizes.push_back(spec->dimNames[d]);
       }
     function.inputs.push_back(std::move(*spec));
@@ -155,11 +154,14 @@ FailureOr<FunctionInterface> analyzeFunction(func::FuncOp func) {
                    << " is not the size of an argument dimension, so the "
                       "caller cannot allocate it; give it a static size",
                failure();
-      spec->dimNames[d] = sizeName(source->first, source->second);
+      spec->dimNames[d] = function.inputs[source->first].dimNames[source->second];
     }
     function.outputs.push_back(std::move(*spec));
   }
   collectLayerEqualities(builder, *scratch, function);
+  if (auto inPlace = func->getAttrOfType<DenseI64ArrayAttr>("gru.in_place"))
+    function.inPlace.assign(inPlace.asArrayRef().begin(),
+                            inPlace.asArrayRef().end());
   return function;
 }
 

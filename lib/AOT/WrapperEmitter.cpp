@@ -34,13 +34,28 @@ std::string dimBrackets(const TensorSpec &tensor) {
   return text;
 }
 
+/// Whether input `index` is updated in place by an output.
+bool isUpdated(const FunctionInterface &f, int64_t index) {
+  return llvm::is_contained(f.inPlace, index);
+}
+
+/// The outputs that have their own buffer (all but in-place updates).
+SmallVector<const TensorSpec *> ownOutputs(const FunctionInterface &f) {
+  SmallVector<const TensorSpec *> outputs;
+  if (f.inPlace.empty())
+    for (const TensorSpec &t : f.outputs)
+      outputs.push_back(&t);
+  return outputs;
+}
+
 std::string cPrototype(const FunctionInterface &f, StringRef prefix) {
   std::string text = llvm::formatv("int {0}_{1}({0}_instance *instance",
                                    prefix, f.name);
-  for (const TensorSpec &t : f.inputs)
-    text += llvm::formatv(", const {0} *{1}", cTypeName(t.elementType), t.name);
-  for (const TensorSpec &t : f.outputs)
-    text += llvm::formatv(", {0} *{1}", cTypeName(t.elementType), t.name);
+  for (auto [i, t] : llvm::enumerate(f.inputs))
+    text += llvm::formatv(", {0}{1} *{2}", isUpdated(f, i) ? "" : "const ",
+                          cTypeName(t.elementType), t.name);
+  for (const TensorSpec *t : ownOutputs(f))
+    text += llvm::formatv(", {0} *{1}", cTypeName(t->elementType), t->name);
   for (const std::string &size : f.sizes)
     text += ", int64_t " + size;
   return text + ")";
@@ -76,12 +91,12 @@ void mlir::gru::emitHeader(const ModelInterface &model, StringRef prefix,
      << "const char *" << prefix << "_manifest(void);\n\n";
   for (const FunctionInterface &f : model.functions) {
     os << "/* @" << f.name << ":";
-    for (const TensorSpec &t : f.inputs)
-      os << "\n *   in  " << cTypeName(t.elementType) << " " << t.name
-         << dimBrackets(t);
-    for (const TensorSpec &t : f.outputs)
-      os << "\n *   out " << cTypeName(t.elementType) << " " << t.name
-         << dimBrackets(t);
+    for (auto [i, t] : llvm::enumerate(f.inputs))
+      os << "\n *   " << (isUpdated(f, i) ? "in/out " : "in  ")
+         << cTypeName(t.elementType) << " " << t.name << dimBrackets(t);
+    for (const TensorSpec *t : ownOutputs(f))
+      os << "\n *   out " << cTypeName(t->elementType) << " " << t->name
+         << dimBrackets(*t);
     for (const SizeEquality &e : f.equalities)
       os << "\n *   requires " << e.size << " == " << e.mustEqual;
     os << "\n * Returns " << P << "_OK or an error code. */\n"
@@ -103,11 +118,13 @@ std::string mlir::gru::manifestJson(const ModelInterface &model,
   };
   llvm::json::Array functions;
   for (const FunctionInterface &f : model.functions) {
-    llvm::json::Array inputs, outputs, sizes, equal;
+    llvm::json::Array inputs, outputs, sizes, equal, updated;
     for (const TensorSpec &t : f.inputs)
       inputs.push_back(tensorJson(t));
-    for (const TensorSpec &t : f.outputs)
-      outputs.push_back(tensorJson(t));
+    for (const TensorSpec *t : ownOutputs(f))
+      outputs.push_back(tensorJson(*t));
+    for (int64_t i : f.inPlace)
+      updated.push_back(f.inputs[i].name);
     for (const std::string &s : f.sizes)
       sizes.push_back(s);
     for (const SizeEquality &e : f.equalities)
@@ -118,7 +135,8 @@ std::string mlir::gru::manifestJson(const ModelInterface &model,
         {"inputs", std::move(inputs)},
         {"outputs", std::move(outputs)},
         {"sizes", std::move(sizes)},
-        {"equal_sizes", std::move(equal)}});
+        {"equal_sizes", std::move(equal)},
+        {"updated_in_place", std::move(updated)}});
   }
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -169,9 +187,9 @@ private:
   }
 
   void emitChecks() {
-    for (const TensorSpec &t : llvm::concat<const TensorSpec>(f.inputs,
-                                                               f.outputs))
-      check(llvm::formatv("gru_rt_check_pointer(rt, fn, \"{0}\", {0})", t.name));
+    for (const TensorSpec *t : checkedTensors())
+      check(llvm::formatv("gru_rt_check_pointer(rt, fn, \"{0}\", {0})",
+                          t->name));
     for (const std::string &size : f.sizes)
       check(llvm::formatv("gru_rt_check_size(rt, fn, \"{0}\", {0})", size));
     for (const SizeEquality &e : f.equalities)
@@ -181,13 +199,21 @@ private:
           "(%lld)\", fn, (long long){0}, (long long){1});\n    goto done;\n"
           "  }\n",
           e.size, e.mustEqual);
-    for (const TensorSpec &t : llvm::concat<const TensorSpec>(f.inputs,
-                                                               f.outputs))
+    for (const TensorSpec *t : checkedTensors())
       check(llvm::formatv("gru_rt_check_extent(rt, fn, \"{0}\", {1}, "
                           "(const int64_t[]){{{2}}, {3})",
-                          t.name, t.shape.size(),
-                          t.shape.empty() ? "0" : dimList(t),
-                          byteSize(t.elementType)));
+                          t->name, t->shape.size(),
+                          t->shape.empty() ? "0" : dimList(*t),
+                          byteSize(t->elementType)));
+  }
+
+  /// The inputs and the outputs with their own buffer.
+  SmallVector<const TensorSpec *> checkedTensors() {
+    SmallVector<const TensorSpec *> tensors;
+    for (const TensorSpec &t : f.inputs)
+      tensors.push_back(&t);
+    llvm::append_range(tensors, ownOutputs(f));
+    return tensors;
   }
 
   /// Declares the descriptor `name` over `pointer` for a tensor of `rank`.
@@ -239,8 +265,10 @@ private:
                  model.stateSlots[slot].second.getRank(), stateDims(slot));
       args.push_back("&" + name);
     }
-    for (const TensorSpec &t : f.outputs) {
-      descriptor("m_" + t.name, "(void *)" + t.name, t.shape.size(),
+    for (auto [i, t] : llvm::enumerate(f.outputs)) {
+      // In-place updates write straight into the input's buffer.
+      const TensorSpec &buffer = f.inPlace.empty() ? t : f.inputs[f.inPlace[i]];
+      descriptor("m_" + t.name, "(void *)" + buffer.name, t.shape.size(),
                  dimList(t));
       args.push_back("&m_" + t.name);
     }

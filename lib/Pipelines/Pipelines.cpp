@@ -77,6 +77,7 @@ void mlir::gru::buildTensorToLLVMPipeline(OpPassManager &pm,
 
 void mlir::gru::buildGRUToLLVMPipeline(OpPassManager &pm,
                                        const GRUToLLVMOptions &options) {
+  pm.addPass(createGRUExportRegularization());
   buildGRUToTensorPipeline(pm);
   buildTensorToLLVMPipeline(pm, options);
 }

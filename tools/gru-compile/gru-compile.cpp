@@ -12,6 +12,7 @@
 #include "gru/AOT/Emitters.h"
 #include "gru/AOT/ModelInterface.h"
 #include "gru/Pipelines/Pipelines.h"
+#include "gru/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -69,6 +70,23 @@ std::string defaultPrefix(StringRef library) {
   return stem.str();
 }
 
+void dropGRUAttributes(func::FuncOp func) {
+  auto strip = [](DictionaryAttr attrs) {
+    SmallVector<NamedAttribute> kept;
+    if (!attrs)
+      return kept;
+    for (NamedAttribute attr : attrs)
+      if (!attr.getName().strref().starts_with("gru."))
+        kept.push_back(attr);
+    return kept;
+  };
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+    func.setArgAttrs(i, strip(func.getArgAttrDict(i)));
+  for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
+    func.setResultAttrs(i, strip(func.getResultAttrDict(i)));
+  func->removeAttr("gru.in_place");
+}
+
 LogicalResult writeFile(Location loc, StringRef path,
                         function_ref<void(llvm::raw_ostream &)> write) {
   StringRef dir = llvm::sys::path::parent_path(path);
@@ -103,6 +121,10 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
                                  "identifiers to be exported",
              failure();
 
+  PassManager exportPasses(&context);
+  exportPasses.addPass(createGRUExportRegularization());
+  if (failed(exportPasses.run(*module)))
+    return failure();
   FailureOr<ModelInterface> model = analyzeModelInterface(*module);
   if (failed(model))
     return failure();
@@ -114,8 +136,11 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
     return failure();
 
   for (auto func : module->getOps<func::FuncOp>())
-    if (func.isPublic())
+    if (func.isPublic()) {
+      // The interface is recorded; LLVM does not know the gru.* markers.
+      dropGRUAttributes(func);
       func->setAttr("llvm.emit_c_interface", UnitAttr::get(&context));
+    }
   PassManager llvmPasses(&context);
   GRUToLLVMOptions options;
   options.resultsAsOutParams = true;

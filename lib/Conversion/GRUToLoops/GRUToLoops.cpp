@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Regularization.h"
 #include "gru/Conversion/Activations.h"
 #include "gru/Conversion/Passes.h"
 #include "gru/IR/GRUOps.h"
@@ -460,6 +461,14 @@ struct ConvertGRUToLoopsPass
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     WalkResult result = getOperation()->walk([&](Operation *op) {
+      if (auto penalty = dyn_cast<WeightPenaltyOp>(op)) {
+        rewriter.replaceOp(penalty, lowerWeightPenalty(rewriter, penalty));
+        return WalkResult::advance();
+      }
+      if (auto constrain = dyn_cast<ConstrainOp>(op)) {
+        rewriter.replaceOp(constrain, lowerConstrain(rewriter, constrain));
+        return WalkResult::advance();
+      }
       if (auto cell = dyn_cast<CellOp>(op)) {
         rewriter.replaceOp(cell, CellLowering(rewriter, cell).build());
         return WalkResult::advance();

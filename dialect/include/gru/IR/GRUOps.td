@@ -234,4 +234,43 @@ def GRU_InitializerOp : GRU_Op<"initializer", [Pure]> {
   let hasFolder = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Regularizers and constraints
+//===----------------------------------------------------------------------===//
+
+def GRU_WeightPenaltyOp : GRU_Op<"weight_penalty", [Pure]> {
+  let summary = "a regularizer's penalty `l1·Σ|w| + l2·Σw²` of a tensor";
+  let description = [{
+    The regularization loss that `regularizer` adds for `weight` (Keras's
+    `regularizer(weight)`), summed over every element.
+
+    ```mlir
+    %loss = gru.weight_penalty %kernel #gru.l2<0.01> : tensor<8x12xf32>
+    ```
+  }];
+  let arguments = (ins GRU_FloatTensor:$weight,
+                       GRU_RegularizerAttr:$regularizer);
+  let results = (outs 0DTensorOf<[F16, BF16, F32, F64]>:$penalty);
+  let assemblyFormat = [{
+    $weight $regularizer attr-dict `:` type($weight) `->` type($penalty)
+  }];
+  let hasVerifier = 1;
+}
+
+def GRU_ConstrainOp : GRU_Op<"constrain", [Pure, AllTypesMatch<["weight", "result"]>]> {
+  let summary = "a weight after a Keras constraint";
+  let description = [{
+    `constraint` applied to `weight` as Keras applies it after an update
+    (docs/GRU_SEMANTICS.md section 7), with norms over the constraint's axis.
+
+    ```mlir
+    %k2 = gru.constrain %kernel #gru.max_norm<max_value = 2.0, axis = 0> : tensor<8x12xf32>
+    ```
+  }];
+  let arguments = (ins GRU_FloatTensor:$weight, GRU_ConstraintAttr:$constraint);
+  let results = (outs GRU_FloatTensor:$result);
+  let assemblyFormat = "$weight $constraint attr-dict `:` type($weight)";
+  let hasVerifier = 1;
+}
+
 #endif // GRU_OPS_TD

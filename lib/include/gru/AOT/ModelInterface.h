@@ -35,6 +35,9 @@ struct SizeEquality {
 struct FunctionInterface {
   std::string name;
   SmallVector<TensorSpec> inputs, outputs;
+  /// For functions marked `gru.in_place`: output i is written back into
+  /// input `inPlace[i]`, so the C function has no separate output pointer.
+  SmallVector<int64_t> inPlace;
   /// The size parameters, in the order the C function takes them.
   SmallVector<std::string> sizes;
   SmallVector<SizeEquality> equalities;

@@ -26,7 +26,8 @@ void buildGRUToTensorPipeline(OpPassManager &pm);
 void buildTensorToLLVMPipeline(OpPassManager &pm,
                                const GRUToLLVMOptions &options);
 
-/// Both of the above: the `gru-to-llvm` pipeline.
+/// gru-export-regularization and both of the above: the `gru-to-llvm`
+/// pipeline.
 void buildGRUToLLVMPipeline(OpPassManager &pm, const GRUToLLVMOptions &options);
 
 /// Registers `gru-to-llvm`.

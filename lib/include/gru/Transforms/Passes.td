@@ -50,6 +50,26 @@ def GRUUnroll : Pass<"gru-unroll", "::mlir::ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def GRUExportRegularization
+    : Pass<"gru-export-regularization", "::mlir::ModuleOp"> {
+  let summary = "Export regularization-loss and constraint functions";
+  let description = [{
+    For each public function F whose layers have regularizers or
+    constraints, adds `@F_regularization_loss`, returning what Keras's
+    `layer.losses` sums (the weight regularizers' penalties, plus the
+    activity regularization of F's latest call, which F keeps in model state),
+    and `@F_apply_constraints`, returning the constrained weights, marked
+    `gru.in_place` (result i replaces argument i). Weights that are F's
+    arguments become their arguments (`gru.arg_name` keeps F's names);
+    constant weights are copied in.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::gru::GRUDialect",
+                           "::mlir::ml_program::MLProgramDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def GRUBindInstance : Pass<"gru-bind-instance", "::mlir::ModuleOp"> {
   let summary = "Pass per-instance model data to public functions explicitly";
   let description = [{
