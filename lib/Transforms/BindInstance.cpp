@@ -13,7 +13,8 @@
 //     counter, so that every call draws new masks and a seed repeats them.
 //
 // The globals are then erased; the code generator gives every instance its
-// own storage for each `gru.state`.
+// own storage for each `gru.state`. Tensor arguments of public functions are
+// marked read-only for bufferization: the caller owns them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -136,13 +137,26 @@ void lowerDropoutMask(DropoutMaskOp mask, InstanceArgs instance) {
   mask.erase();
 }
 
+/// Callers own the arguments of public functions: bufferization must not
+/// update them in place (a loop starting from an initial state would
+/// otherwise overwrite the caller's buffer).
+void markArgumentsReadOnly(func::FuncOp func) {
+  BoolAttr readOnly = BoolAttr::get(func.getContext(), false);
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+    if (isa<TensorType>(func.getArgumentTypes()[i]))
+      func.setArgAttr(i, "bufferization.writable", readOnly);
+}
+
 struct GRUBindInstancePass
     : gru::impl::GRUBindInstanceBase<GRUBindInstancePass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    for (auto func : module.getOps<func::FuncOp>())
+    for (auto func : module.getOps<func::FuncOp>()) {
       if (failed(bind(func)))
         return signalPassFailure();
+      if (func.isPublic() && !func.isDeclaration())
+        markArgumentsReadOnly(func);
+    }
     for (auto global :
          llvm::make_early_inc_range(module.getOps<ml_program::GlobalOp>()))
       if (global.getIsMutable())

@@ -1,10 +1,10 @@
 // RUN: gru-opt %s -gru-bind-instance -split-input-file -verify-diagnostics | FileCheck %s
 
 // Kept state becomes an argument (load) and an extra result (store); the
-// globals are erased.
+// globals are erased. Tensor arguments, owned by the caller, are read-only.
 // CHECK-NOT: ml_program.global
 // CHECK-LABEL: func @stateful
-// CHECK-SAME: (%[[X:.*]]: tensor<2x4xf32>, %[[S:.*]]: tensor<2x4xf32> {gru.state = @gru_state})
+// CHECK-SAME: (%[[X:.*]]: tensor<2x4xf32> {bufferization.writable = false}, %[[S:.*]]: tensor<2x4xf32> {bufferization.writable = false, gru.state = @gru_state})
 // CHECK-SAME: -> (tensor<2x4xf32>, tensor<2x4xf32> {gru.state = @gru_state})
 // CHECK: %[[NEW:.*]] = arith.addf %[[S]], %[[X]]
 // CHECK: return %[[S]], %[[NEW]]
@@ -40,7 +40,7 @@ func.func @masks(%b: index) -> (tensor<3x?x8xf32>, tensor<1x2x4xf32>) {
 // -----
 
 // Functions without instance data keep their signature.
-// CHECK-LABEL: func @pure(%arg0: tensor<2xf32>) -> tensor<2xf32>
+// CHECK-LABEL: func @pure(%arg0: tensor<2xf32> {bufferization.writable = false}) -> tensor<2xf32>
 func.func @pure(%x: tensor<2xf32>) -> tensor<2xf32> {
   return %x : tensor<2xf32>
 }

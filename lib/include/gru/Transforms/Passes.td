@@ -81,7 +81,9 @@ def GRUBindInstance : Pass<"gru-bind-instance", "::mlir::ModuleOp"> {
     argument `gru.instance_seed`) with the instance's call count (argument
     `gru.call_count`) in the counter: every call draws new masks, and the
     same seed and call count draw the same ones. The state globals are
-    erased; `gru-compile` gives each model instance its own storage.
+    erased; `gru-compile` gives each model instance its own storage. Tensor
+    arguments of public functions are marked `bufferization.writable = false`:
+    callers own them, so they are never updated in place.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::func::FuncDialect",
