@@ -29,6 +29,7 @@ llvm_config.add_tool_substitutions(["gru-opt", "gru-compile"], tool_dirs)
 config.environment["PYTHONPATH"] = os.path.join(config.gru_src_root, "python")
 config.environment["KERAS_BACKEND"] = "jax"
 config.environment["JAX_PLATFORMS"] = "cpu"
-config.substitutions.append(("%python", config.gru_python))
+# Ahead of lit's own %python (first match wins), which lacks the packages.
+config.substitutions.insert(0, ("%python", config.gru_python))
 config.substitutions.append(("%runtime_include",
                              os.path.join(config.gru_src_root, "runtime", "include")))

@@ -82,6 +82,30 @@ void mlir::gru::buildGRUToLLVMPipeline(OpPassManager &pm,
   buildTensorToLLVMPipeline(pm, options);
 }
 
+void mlir::gru::registerGRUPipelinePasses() {
+  // The upstream passes of the pipelines, to run them one at a time.
+  bufferization::registerOneShotBufferizePass();
+  bufferization::registerBufferResultsToOutParamsPass();
+  bufferization::registerBufferLoopHoistingPass();
+  bufferization::registerOwnershipBasedBufferDeallocationPass();
+  bufferization::registerBufferDeallocationSimplificationPass();
+  bufferization::registerLowerDeallocationsPass();
+  registerConvertLinalgToLoopsPass();
+  registerConvertElementwiseToLinalgPass();
+  memref::registerExpandStridedMetadataPass();
+  registerLowerAffinePass();
+  registerSCFToControlFlowPass();
+  registerConvertMathToLLVMPass();
+  registerConvertMathToLibmPass();
+  registerFinalizeMemRefToLLVMConversionPass();
+  registerArithToLLVMConversionPass();
+  registerConvertIndexToLLVMPass();
+  registerConvertControlFlowToLLVMPass();
+  registerConvertFuncToLLVMPass();
+  registerUBToLLVMConversionPass();
+  registerReconcileUnrealizedCastsPass();
+}
+
 void mlir::gru::registerGRUPipelines() {
   PassPipelineRegistration<GRUToLLVMOptions>(
       "gru-to-llvm",

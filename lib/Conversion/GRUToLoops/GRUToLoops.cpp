@@ -83,9 +83,49 @@ protected:
   }
 
   Value filled(ArrayRef<OpFoldResult> shape, double value) {
+    return fill(empty(shape), value);
+  }
+
+  Value fill(Value into, double value) {
     Value scalar =
         arith::ConstantOp::create(b, b.getFloatAttr(elementType, value));
-    return linalg::FillOp::create(b, scalar, empty(shape)).getResult(0);
+    return linalg::FillOp::create(b, scalar, into).getResult(0);
+  }
+
+  /// Per-step temporaries. Outside a loop each is a new tensor; in the time
+  /// loop they are loop-carried, so that every step reuses the same buffers
+  /// and nothing is allocated inside the loop.
+  struct StepBuffers {
+    ValueRange carried;
+    unsigned next = 0;
+    SmallVector<Value> written;
+  };
+
+  /// The (B, width) temporaries one step takes, in the order it takes them.
+  SmallVector<int64_t> temporaryWidths() {
+    bool drop = p.recurrentDropoutMask != nullptr;
+    if (p.resetAfter)
+      return drop ? SmallVector<int64_t>{3 * units, units, units, units}
+                  : SmallVector<int64_t>{3 * units};
+    return drop ? SmallVector<int64_t>{2 * units, units, units, units, units,
+                                       units}
+                : SmallVector<int64_t>{2 * units, units, units};
+  }
+
+  /// A (B, width) temporary to write into.
+  Value temporary(int64_t width) {
+    if (!buffers)
+      return empty({batch, index(width)});
+    return buffers->carried[buffers->next++];
+  }
+
+  /// Records `result` as the new value of `temporary`; returns it.
+  Value written(Value result, Value temporary) {
+    if (buffers)
+      for (auto [slot, carried] : llvm::enumerate(buffers->carried))
+        if (carried == temporary)
+          buffers->written[slot] = result;
+    return result;
   }
 
   /// The columns [begin, begin + size) of a rank-2 tensor.
@@ -114,25 +154,27 @@ protected:
   /// Bias row `row` of a (2, 3U) bias, or the (3U) bias, broadcast to
   /// (rows, 3U); zeros without a bias (or without a row: the recurrent bias
   /// of reset_after = false does not exist).
-  Value biasInit(std::optional<int64_t> row, OpFoldResult rows) {
+  Value biasInit(std::optional<int64_t> row, OpFoldResult rows,
+                 Value into = Value()) {
     Value bias = p.bias;
+    if (!into)
+      into = empty({rows, index(3 * units)});
     if (!bias || !row)
-      return filled({rows, index(3 * units)}, 0.0);
+      return fill(into, 0.0);
     if (p.resetAfter) {
       auto rowType = RankedTensorType::get({3 * units}, elementType);
       bias = tensor::ExtractSliceOp::create(
           b, rowType, bias, {index(*row), index(0)},
           {index(1), index(3 * units)}, {index(1), index(1)});
     }
-    return linalg::BroadcastOp::create(b, bias,
-                                       empty({rows, index(3 * units)}),
-                                       ArrayRef<int64_t>{0})
+    return linalg::BroadcastOp::create(b, bias, into, ArrayRef<int64_t>{0})
         ->getResult(0);
   }
 
   /// `tensor` ⊙ `masks[gate]` where the masks are (N, B, width) and `tensor`
   /// is (B, width) or (B, T, width): one mask per call, reused at every step.
-  Value applyDropout(Value tensor, Value masks, int64_t gate) {
+  Value applyDropout(Value tensor, Value masks, int64_t gate,
+                     Value into = Value()) {
     auto type = cast<RankedTensorType>(tensor.getType());
     unsigned rank = type.getRank();
     MLIRContext *ctx = b.getContext();
@@ -144,10 +186,10 @@ protected:
         ctx);
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
-    SmallVector<OpFoldResult> shape =
-        tensor::getMixedSizes(b, b.getLoc(), tensor);
+    if (!into)
+      into = empty(tensor::getMixedSizes(b, b.getLoc(), tensor));
     return linalg::GenericOp::create(
-               b, type, ValueRange{tensor, masks}, ValueRange{empty(shape)},
+               b, type, ValueRange{tensor, masks}, ValueRange{into},
                ArrayRef<AffineMap>{identity, maskMap, identity}, iterators,
                [](OpBuilder &nested, Location loc, ValueRange args) {
                  Value product =
@@ -177,7 +219,7 @@ protected:
     for (int64_t gate = 0; gate < 3; ++gate) {
       Value block = matmul(toRows(applyDropout(x, masks, gate)),
                            columns(p.kernel, gate * units, units),
-                           columns(init, gate * units, units));
+                           columns(projection, gate * units, units));
       projection = insertColumns(block, projection, gate * units);
     }
     return projection;
@@ -186,8 +228,11 @@ protected:
   /// h (or h ⊙ recurrent mask `gate`) · R[:, firstColumn..] + init.
   Value recurrentProduct(Value state, int64_t gate, int64_t firstColumn,
                          int64_t width, Value init) {
-    Value masks = p.recurrentDropoutMask;
-    Value h = masks ? applyDropout(state, masks, gate) : state;
+    Value h = state;
+    if (Value masks = p.recurrentDropoutMask) {
+      Value dropped = temporary(units);
+      h = written(applyDropout(state, masks, gate, dropped), dropped);
+    }
     return matmul(h, columns(p.recurrentKernel, firstColumn, width), init);
   }
 
@@ -199,7 +244,7 @@ protected:
     Value result = init;
     for (int64_t gate = 0; gate < gates; ++gate)
       result = insertColumns(recurrentProduct(state, gate, gate * units, units,
-                                              columns(init, gate * units,
+                                              columns(result, gate * units,
                                                       units)),
                              result, gate * units);
     return result;
@@ -218,15 +263,23 @@ protected:
                                Value otherwise, Value stateInit,
                                Value outputInit) {
     if (p.resetAfter) {
-      Value recurrent = recurrentProducts(state, 3, biasInit(1, batch));
+      Value products = temporary(3 * units);
+      Value recurrent = written(
+          recurrentProducts(state, 3, biasInit(1, batch, products)), products);
       return gates(projected, recurrent, state, keep, otherwise, Value(),
                    stateInit, outputInit);
     }
-    // reset_after = false: the h block of the recurrent product waits for r.
-    Value zr = recurrentProducts(state, 2, filled({batch, index(2 * units)}, 0));
-    Value candidate =
-        recurrentProduct(resetTimesState(projected, zr, state), 2, 2 * units,
-                         units, filled({batch, index(units)}, 0.0));
+    // reset_after = false: the h block of the recurrent product waits for r,
+    // and its recurrent dropout applies to h before r ⊙ h.
+    Value products = temporary(2 * units);
+    Value zr =
+        written(recurrentProducts(state, 2, fill(products, 0.0)), products);
+    Value resetState = resetTimesState(projected, zr, state);
+    Value candidateProduct = temporary(units);
+    Value candidate = written(
+        matmul(resetState, columns(p.recurrentKernel, 2 * units, units),
+               fill(candidateProduct, 0.0)),
+        candidateProduct);
     return gates(projected, zr, state, keep, otherwise, candidate, stateInit,
                  outputInit);
   }
@@ -239,25 +292,29 @@ protected:
   /// r ⊙ h, with h under its h-gate recurrent mask, for reset_after = false.
   Value resetTimesState(Value projected, Value zr, Value state) {
     Value h = state;
-    if (Value masks = p.recurrentDropoutMask)
-      h = applyDropout(state, masks, 2);
+    if (Value masks = p.recurrentDropoutMask) {
+      Value dropped = temporary(units);
+      h = written(applyDropout(state, masks, 2, dropped), dropped);
+    }
     Activation sigma = p.recurrentActivation;
     AffineMap id = AffineMap::getMultiDimIdentityMap(2, b.getContext());
     SmallVector<utils::IteratorType> parallel(2, utils::IteratorType::parallel);
-    return linalg::GenericOp::create(
+    Value product = temporary(units);
+    Value result = linalg::GenericOp::create(
                b, state.getType(),
                ValueRange{gateBlock(projected, 1), gateBlock(zr, 1), h},
-               ValueRange{empty({batch, index(units)})},
+               ValueRange{product},
                ArrayRef<AffineMap>{id, id, id, id},
                parallel,
                [&](OpBuilder &nested, Location loc, ValueRange args) {
                  ImplicitLocOpBuilder s(loc, nested);
                  Value r = buildActivation(
                      s, sigma, arith::AddFOp::create(s, args[0], args[1]));
-                 Value product = arith::MulFOp::create(s, r, args[2]);
-                 linalg::YieldOp::create(s, product);
+                 Value rh = arith::MulFOp::create(s, r, args[2]);
+                 linalg::YieldOp::create(s, rh);
                })
         .getResult(0);
+    return written(result, product);
   }
 
   /// The fused gate math and masking of one step. With reset_after the
@@ -283,12 +340,15 @@ protected:
       inputs.append({keep, otherwise});
       maps.append({row, id});
     }
-    maps.append({id, id}); // the new state and the output
+    // The new state, and the output where a mask makes them differ.
+    SmallVector<Value> outs{stateInit};
+    if (keep)
+      outs.push_back(outputInit);
+    maps.append(outs.size(), id);
     SmallVector<utils::IteratorType> parallel(2, utils::IteratorType::parallel);
 
     auto generic = linalg::GenericOp::create(
-        b, TypeRange{state.getType(), state.getType()}, inputs,
-        ValueRange{stateInit, outputInit}, maps, parallel, [&](OpBuilder &nested, Location loc, ValueRange args) {
+        b, TypeRange(ValueRange(outs)), inputs, outs, maps, parallel, [&](OpBuilder &nested, Location loc, ValueRange args) {
           ImplicitLocOpBuilder s(loc, nested);
           auto add = [&](Value x, Value y) -> Value {
             return arith::AddFOp::create(s, x, y);
@@ -312,18 +372,18 @@ protected:
               arith::ConstantOp::create(s, s.getFloatAttr(h.getType(), 1.0));
           Value next = add(mul(z, h),
                            mul(arith::SubFOp::create(s, one, z), candidate));
-          Value output = next;
-          if (keep) {
-            next = arith::SelectOp::create(s, args[7], next, h);
-            output = arith::SelectOp::create(s, args[7], output, args[8]);
-          }
-          linalg::YieldOp::create(s, ValueRange{next, output});
+          if (!keep)
+            return linalg::YieldOp::create(s, ValueRange{next}), void();
+          Value kept = arith::SelectOp::create(s, args[7], next, h);
+          Value output = arith::SelectOp::create(s, args[7], next, args[8]);
+          linalg::YieldOp::create(s, ValueRange{kept, output});
         });
-    return {generic.getResult(0), generic.getResult(1)};
+    return {generic.getResult(0), generic.getResults().back()};
   }
 
   ImplicitLocOpBuilder b;
   StepParams p;
+  StepBuffers *buffers = nullptr;
   Type elementType;
   int64_t units;
   OpFoldResult batch;
@@ -346,13 +406,17 @@ public:
     Value initialState = op.getInitialState() ? op.getInitialState() : zeros;
     bool masked = op.getMask() != nullptr;
 
-    // Loop-carried: the state, the previous output (only when masked) and the
-    // output sequence (only with return_sequences).
+    // Loop-carried: the state, the previous output (only when masked), the
+    // output sequence (only with return_sequences) and the step's
+    // temporaries, so that each step reuses the same buffers.
     SmallVector<Value> inits{initialState};
     if (masked)
       inits.push_back(zeros);
     if (op.getReturnSequences())
       inits.push_back(empty({batch, steps, index(units)}));
+    size_t firstTemporary = inits.size();
+    for (int64_t width : temporaryWidths())
+      inits.push_back(empty({batch, index(width)}));
 
     Value stepCount = getValueOrCreateConstantIndexOp(b, b.getLoc(), steps);
     Value one = constantIndex(1);
@@ -366,25 +430,32 @@ public:
                               b, arith::SubIOp::create(b, stepCount, k), one)
                               .getResult()
                         : k;
-          Value keep, otherwise;
+          Value keep, otherwise, previous;
           if (masked) {
             keep = maskAt(t);
-            otherwise = op.getZeroOutputForMask() ? zeros : carried[1];
+            previous = carried[1];
+            otherwise = op.getZeroOutputForMask() ? zeros : previous;
           }
+          StepBuffers stepBuffers{carried.drop_front(firstTemporary), 0, {}};
+          stepBuffers.written.resize(stepBuffers.carried.size());
+          buffers = &stepBuffers;
           Value state = carried[0];
-          auto [next, output] =
-              step(sliceStep(projection, t), state, keep, otherwise, state,
-                   masked ? carried[1] : empty({batch, index(units)}));
+          auto [next, output] = step(sliceStep(projection, t), state, keep,
+                                     otherwise, state, previous);
+          buffers = nullptr;
+          assert(stepBuffers.next == stepBuffers.carried.size() &&
+                 "temporaryWidths() disagrees with step()");
           SmallVector<Value> yields{next};
           if (masked)
             yields.push_back(output);
           if (op.getReturnSequences())
-            yields.push_back(insertStep(output, carried.back(), k));
+            yields.push_back(insertStep(output, carried[firstTemporary - 1], k));
+          llvm::append_range(yields, stepBuffers.written);
           scf::YieldOp::create(b, yields);
         });
 
     Value finalState = loop.getResult(0);
-    Value output = op.getReturnSequences() ? loop.getResults().back()
+    Value output = op.getReturnSequences() ? loop.getResult(firstTemporary - 1)
                    : masked               ? loop.getResult(1)
                                           : finalState;
     return {output, finalState};

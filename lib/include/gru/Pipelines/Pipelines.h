@@ -33,6 +33,10 @@ void buildGRUToLLVMPipeline(OpPassManager &pm, const GRUToLLVMOptions &options);
 /// Registers `gru-to-llvm`.
 void registerGRUPipelines();
 
+/// Registers the upstream passes the pipelines use, so that gru-opt can run
+/// them one by one.
+void registerGRUPipelinePasses();
+
 /// The dialects and interface implementations a model and its lowering use.
 void registerGRUCompilerDialects(DialectRegistry &registry);
 
