@@ -18,6 +18,7 @@ int main(int argc, char **argv) {
   mlir::gru::registerGRUPasses();
   mlir::gru::registerGRUConversionPasses();
   mlir::gru::registerGRUPipelines();
+  mlir::gru::registerGRUPipelinePasses();
 
   mlir::DialectRegistry registry;
   mlir::gru::registerGRUCompilerDialects(registry);
