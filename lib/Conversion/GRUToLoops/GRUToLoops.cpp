@@ -22,6 +22,7 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -80,6 +81,17 @@ protected:
 
   Value empty(ArrayRef<OpFoldResult> shape) {
     return tensor::EmptyOp::create(b, shape, elementType);
+  }
+
+  /// A new buffer for a loop-carried tensor. Unlike tensor.empty it is never
+  /// merged with another one, so distinct loop-carried tensors never share
+  /// a buffer.
+  Value newBuffer(ArrayRef<OpFoldResult> shape) {
+    SmallVector<int64_t> staticShape;
+    SmallVector<Value> dynamicSizes;
+    dispatchIndexOpFoldResults(shape, dynamicSizes, staticShape);
+    return bufferization::AllocTensorOp::create(
+        b, RankedTensorType::get(staticShape, elementType), dynamicSizes);
   }
 
   Value filled(ArrayRef<OpFoldResult> shape, double value) {
@@ -403,7 +415,9 @@ public:
   std::pair<Value, Value> build() {
     Value projection = sequenceProjection();
     Value zeros = filled({batch, index(units)}, 0.0);
-    Value initialState = op.getInitialState() ? op.getInitialState() : zeros;
+    Value initialState = op.getInitialState()
+                             ? op.getInitialState()
+                             : fill(newBuffer({batch, index(units)}), 0.0);
     bool masked = op.getMask() != nullptr;
 
     // Loop-carried: the state, the previous output (only when masked), the
@@ -411,12 +425,12 @@ public:
     // temporaries, so that each step reuses the same buffers.
     SmallVector<Value> inits{initialState};
     if (masked)
-      inits.push_back(zeros);
+      inits.push_back(fill(newBuffer({batch, index(units)}), 0.0));
     if (op.getReturnSequences())
-      inits.push_back(empty({batch, steps, index(units)}));
+      inits.push_back(newBuffer({batch, steps, index(units)}));
     size_t firstTemporary = inits.size();
     for (int64_t width : temporaryWidths())
-      inits.push_back(empty({batch, index(width)}));
+      inits.push_back(newBuffer({batch, index(width)}));
 
     Value stepCount = getValueOrCreateConstantIndexOp(b, b.getLoc(), steps);
     Value one = constantIndex(1);

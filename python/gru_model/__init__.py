@@ -1,0 +1,170 @@
+"""Load a model library written by gru-compile and call it with NumPy arrays.
+
+    import gru_model
+    with gru_model.load("build/libmodel.so") as model:
+        logits = model.classify(tokens)
+
+The library describes itself in a JSON manifest (docs/ABI.md); every function
+of the manifest becomes a method that takes and returns NumPy arrays (a tuple
+if several). Inputs a function updates in place are updated in the caller's
+arrays, which are also returned. Plain ctypes and NumPy, nothing else.
+"""
+
+import ctypes
+import json
+import os
+
+import numpy as np
+
+__all__ = ["load", "Model", "ModelError"]
+
+# Return codes of docs/ABI.md.
+_ERROR_NAMES = {1: "invalid argument", 2: "bad size", 3: "out of memory"}
+
+
+class ModelError(RuntimeError):
+    """A model function returned a nonzero code; `code` holds it."""
+
+    def __init__(self, function, code, message):
+        super().__init__(f"{function}: {_ERROR_NAMES.get(code, 'error')} "
+                         f"(code {code}): {message}")
+        self.code = code
+
+
+def load(path, prefix=None):
+    """Opens `path` (libX.so) and creates one model instance."""
+    return Model(path, prefix)
+
+
+def _c_dtype(dtype):
+    # The ABI passes booleans as one byte per element, nonzero meaning true.
+    return np.dtype(np.uint8 if dtype == "bool" else dtype)
+
+
+class _Function:
+    """One manifest function: checks the arguments, then calls the symbol."""
+
+    def __init__(self, model, spec):
+        self.model = model
+        self.name = spec["name"]
+        self.inputs = spec["inputs"]
+        self.outputs = spec["outputs"]
+        self.sizes = spec["sizes"]
+        # Pairs of size parameters that must be equal (e.g. the batch of a
+        # mask and of the input), and inputs the function overwrites with
+        # its results (e.g. weights with constraints applied).
+        self.equal_sizes = spec.get("equal_sizes", [])
+        self.in_place = spec.get("updated_in_place", [])
+        self.symbol = getattr(model._lib, spec["symbol"])
+        self.symbol.restype = ctypes.c_int
+        self.symbol.argtypes = (
+            [ctypes.c_void_p] * (1 + len(self.inputs) + len(self.outputs))
+            + [ctypes.c_int64] * len(self.sizes))
+
+    def _convert(self, spec, value):
+        dtype = _c_dtype(spec["dtype"])
+        if spec["name"] not in self.in_place:
+            return np.ascontiguousarray(np.asarray(value) != 0 if spec["dtype"] == "bool"
+                                        else value, dtype=dtype)
+        # A copy would lose the update: the caller's array must do as it is.
+        if not (isinstance(value, np.ndarray) and value.dtype == dtype
+                and value.flags.c_contiguous and value.flags.writeable):
+            raise ValueError(f"{self.name} updates input '{spec['name']}' in place: pass a "
+                             f"writeable C-contiguous {dtype} NumPy array")
+        return value
+
+    def _bind_sizes(self, arrays):
+        """Checks ranks, static dims and equal sizes; returns {size name: value}."""
+        sizes = {}
+        for spec, array in zip(self.inputs, arrays):
+            where = f"{self.name}: input '{spec['name']}'"
+            if array.ndim != len(spec["shape"]):
+                raise ValueError(f"{where} must have rank {len(spec['shape'])} "
+                                 f"(shape {spec['shape']}), got shape {array.shape}")
+            for axis, (want, got) in enumerate(zip(spec["shape"], array.shape)):
+                if isinstance(want, int):
+                    if got != want:
+                        raise ValueError(f"{where} must have {want} elements in "
+                                         f"dimension {axis}, got shape {array.shape}")
+                elif sizes.setdefault(want, got) != got:
+                    raise ValueError(f"{where}: dimension {axis} is '{want}' = {got}, "
+                                     f"but another argument set it to {sizes[want]}")
+        for a, b in self.equal_sizes:
+            if sizes[a] != sizes[b]:
+                raise ValueError(f"{self.name}: sizes '{a}' = {sizes[a]} and '{b}' = "
+                                 f"{sizes[b]} must be equal")
+        return sizes
+
+    def __call__(self, *args):
+        if len(args) != len(self.inputs):
+            raise TypeError(f"{self.name} takes {len(self.inputs)} arrays "
+                            f"({', '.join(i['name'] for i in self.inputs)}), got {len(args)}")
+        arrays = [self._convert(spec, a) for spec, a in zip(self.inputs, args)]
+        sizes = self._bind_sizes(arrays)
+        outputs = [np.empty([d if isinstance(d, int) else sizes[d] for d in spec["shape"]],
+                            dtype=_c_dtype(spec["dtype"]))
+                   for spec in self.outputs]
+        code = self.symbol(self.model._handle(),
+                           *[a.ctypes.data for a in arrays + outputs],
+                           *[sizes[name] for name in self.sizes])
+        if code != 0:
+            raise ModelError(self.name, code, self.model.last_error())
+        results = [o != 0 if spec["dtype"] == "bool" else o
+                   for spec, o in zip(self.outputs, outputs)]
+        names = [spec["name"] for spec in self.inputs]
+        results += [arrays[names.index(name)] for name in self.in_place]
+        return results[0] if len(results) == 1 else tuple(results)
+
+
+class Model:
+    """One instance of a compiled model: its own stateful-layer state."""
+
+    def __init__(self, path, prefix=None):
+        self._instance = None
+        self.prefix = prefix or os.path.basename(path).removeprefix("lib").removesuffix(".so")
+        self._lib = lib = ctypes.CDLL(os.path.abspath(path))
+        self._api = {}
+        for name, restype, argtypes in (("create", ctypes.c_void_p, []),
+                                        ("destroy", None, [ctypes.c_void_p]),
+                                        ("reset_states", ctypes.c_int, [ctypes.c_void_p]),
+                                        ("last_error", ctypes.c_char_p, [ctypes.c_void_p]),
+                                        ("manifest", ctypes.c_char_p, [])):
+            fn = getattr(lib, f"{self.prefix}_{name}")
+            fn.restype, fn.argtypes = restype, argtypes
+            self._api[name] = fn
+        self.manifest = json.loads(self._api["manifest"]().decode())
+        self.functions = {}
+        for spec in self.manifest["functions"]:
+            self.functions[spec["name"]] = fn = _Function(self, spec)
+            if not hasattr(self, spec["name"]):  # e.g. a function named "close"
+                setattr(self, spec["name"], fn)
+        self._instance = self._api["create"]()
+        if not self._instance:
+            raise MemoryError(f"{self.prefix}_create failed")
+
+    def _handle(self):
+        if not self._instance:
+            raise ValueError(f"model '{self.prefix}' is closed")
+        return self._instance
+
+    def last_error(self):
+        return self._api["last_error"](self._handle()).decode()
+
+    def reset_states(self):
+        code = self._api["reset_states"](self._handle())
+        if code != 0:
+            raise ModelError("reset_states", code, self.last_error())
+
+    def close(self):
+        if self._instance:
+            self._api["destroy"](self._instance)
+            self._instance = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()

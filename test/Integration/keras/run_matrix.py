@@ -1,0 +1,209 @@
+"""Compiles every configuration of configs.py with gru-compile and compares the
+compiled model with real Keras 3 (oracle.py).
+
+    .venv/bin/python test/Integration/keras/run_matrix.py --gru-compile build/bin/gru-compile
+    .venv/bin/python test/Integration/keras/run_matrix.py --dry-run   # no compiler needed
+
+Needs the pinned packages of requirements.txt (Keras, JAX, NumPy). Configs are
+compiled in groups (one module of several `@gru_<i>` functions per gru-compile
+run); a group that fails to compile is retried one config at a time, so that
+a failure names its config. Prints one line per failing config, then
+`N passed, M failed`; exits non-zero on any failure.
+
+--dry-run stops before the compiler: each module must parse and verify with
+gru-opt, and the Keras outputs must match reference.py (the contract in
+float64), which both checks the oracle and shows that float32 rounding sits
+well inside the tolerance.
+"""
+
+import argparse
+import contextlib
+import faulthandler
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "python"))
+
+import configs  # noqa: E402
+import gru_model  # noqa: E402
+import model_gen  # noqa: E402
+import oracle  # noqa: E402
+import reference  # noqa: E402
+
+TOLERANCE = 1e-5
+# How close Keras (float32) must be to the float64 contract: well inside
+# TOLERANCE, so that a correct float32 compiler passes with room to spare.
+ORACLE_TOLERANCE = TOLERANCE / 4
+
+
+def compare(what, got, want, tolerance):
+    """None if got matches want within tolerance, else what went wrong."""
+    got = np.asarray(got)
+    if got.shape != want.shape:
+        return f"{what} has shape {got.shape}, expected {want.shape}"
+    if got.size == 0:
+        return None
+    error = np.abs(got.astype(np.float64) - want)
+    error[np.isnan(error)] = np.inf
+    worst = tuple(int(i) for i in np.unravel_index(np.argmax(error), error.shape))
+    if error[worst] > tolerance:
+        return (f"{what}: max |error| {error[worst]:.3g} > {tolerance:g} at {worst} "
+                f"(got {got[worst]:.8g}, expected {want[worst]:.8g})")
+    return None
+
+
+def compare_calls(steps, results, tolerance, source):
+    """Compares the outputs of each call of `steps` with `results` (a list of
+    output lists, one per call); calls whose expected value is None are not
+    compared."""
+    calls = [step for step in steps if step != configs.RESET]
+    for k, (call, outputs) in enumerate(zip(calls, results)):
+        if call.expected is None:
+            continue
+        for j, (got, want) in enumerate(zip(outputs, call.expected)):
+            problem = compare(f"{source}, call {k}, result{j}", got, want, tolerance)
+            if problem:
+                return problem
+    return None
+
+
+def run_library(lib, config, steps):
+    """Replays `steps` on a fresh instance of the compiled model; returns the
+    outputs of every call."""
+    results = []
+    with gru_model.load(lib) as model:
+        function = model.functions[config.name]
+        for step in steps:
+            if step == configs.RESET:
+                model.reset_states()
+                continue
+            outputs = function(*step.inputs.values())
+            results.append(list(outputs) if isinstance(outputs, tuple) else [outputs])
+    return results
+
+
+def run_tool(command):
+    """Runs a compiler or parser; None on success, else its last output lines."""
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode == 0:
+        return None
+    lines = (done.stderr + done.stdout).strip().splitlines() or [f"exit status {done.returncode}"]
+    return f"{os.path.basename(command[0])} failed: " + " | ".join(lines[-3:])
+
+
+def build(group, name, workdir, tool):
+    """Writes the configs of `group` as one module and runs tool(mlir, lib) on
+    it; on failure, once per config. Returns {index: (lib or None, error)}."""
+    mlir = os.path.join(workdir, f"{name}.mlir")
+    lib = os.path.join(workdir, f"lib{name}.so")
+    with open(mlir, "w") as f:
+        f.write(model_gen.module_text(group))
+    error = tool(mlir, lib)
+    if error is None:
+        return {config.index: (lib, None) for config in group}
+    if len(group) == 1:
+        return {group[0].index: (None, error)}
+    built = {}
+    for config in group:
+        built.update(build([config], config.name, workdir, tool))
+    return built
+
+
+def parse_indices(text):
+    """'3,7-9' -> {3, 7, 8, 9}"""
+    indices = set()
+    for part in text.split(","):
+        first, _, last = part.partition("-")
+        indices.update(range(int(first), int(last or first) + 1))
+    return indices
+
+
+def add_common_arguments(parser):
+    parser.add_argument("--gru-compile", help="path to gru-compile (not needed with --dry-run)")
+    parser.add_argument("--compile-flags", default="",
+                        help="extra gru-compile arguments, one string split like a shell's")
+    parser.add_argument("--gru-opt", default=os.path.join(ROOT, "build", "bin", "gru-opt"),
+                        help="path to gru-opt, used by --dry-run (default: %(default)s)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="no compiler: check that the models parse and the oracle")
+    parser.add_argument("--workdir", help="keep the generated files here (default: a temp dir)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="a line per passing config")
+
+
+def tool_for(args):
+    """tool(mlir, lib) for build(): gru-opt with --dry-run, else gru-compile."""
+    if args.dry_run:
+        if not shutil.which(args.gru_opt):
+            sys.exit(f"error: no gru-opt at {args.gru_opt} (--gru-opt)")
+        return lambda mlir, lib: run_tool([args.gru_opt, mlir, "-o", os.devnull])
+    if not args.gru_compile or not shutil.which(args.gru_compile):
+        sys.exit("error: --gru-compile must name the compiler unless --dry-run is given")
+    flags = shlex.split(args.compile_flags)
+    return lambda mlir, lib: run_tool([args.gru_compile, mlir, "-o", lib, *flags])
+
+
+def workdir_for(args):
+    """A context manager giving the directory for generated files."""
+    if args.workdir:
+        os.makedirs(args.workdir, exist_ok=True)
+        return contextlib.nullcontext(args.workdir)
+    return tempfile.TemporaryDirectory(prefix="gru-keras-")
+
+
+def check_config(args, config, lib):
+    """None if the config passes, else what went wrong."""
+    steps, scale = oracle.oracle(config, args.seed)
+    problem = compare_calls(steps, reference.replay(config, steps), ORACLE_TOLERANCE,
+                            "reference.py vs Keras")
+    if problem or args.dry_run:
+        return problem
+    try:
+        return compare_calls(steps, run_library(lib, config, steps), TOLERANCE,
+                             f"compiled vs Keras (data scale {scale:g})")
+    except Exception as e:  # any failure of the library fails this config only
+        return f"{type(e).__name__}: {e}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_common_arguments(parser)
+    parser.add_argument("--group-size", type=int, default=25,
+                        help="configs per compiled module (default: %(default)s)")
+    parser.add_argument("--only", type=parse_indices, help="config indices, e.g. '3,7-9'")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random data")
+    args = parser.parse_args()
+    faulthandler.enable()  # a crash in a compiled model still shows where it was
+
+    tool = tool_for(args)
+    selected = [c for c in configs.all_configs() if args.only is None or c.index in args.only]
+    start = time.time()
+    failed = 0
+    with workdir_for(args) as workdir:
+        for first in range(0, len(selected), args.group_size):
+            group = selected[first:first + args.group_size]
+            built = build(group, f"gru_group{first // args.group_size}", workdir, tool)
+            for config in group:
+                lib, problem = built[config.index]
+                problem = problem or check_config(args, config, lib)
+                if problem:
+                    failed += 1
+                    print(f"FAIL {config.name} ({config.describe()}): {problem}", flush=True)
+                elif args.verbose:
+                    print(f"PASS {config.name} ({config.describe()})", flush=True)
+    mode = "dry run: the models parse, Keras matches reference.py" if args.dry_run else "compiled"
+    print(f"{mode}; {len(selected)} configs in {time.time() - start:.0f} s")
+    print(f"{len(selected) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
