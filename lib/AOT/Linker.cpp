@@ -22,7 +22,9 @@ LogicalResult mlir::gru::linkSharedLibrary(Location loc, StringRef cc,
   for (const std::string &dir : includeDirs)
     args.push_back("-I" + dir);
   args.append(inputs.begin(), inputs.end());
-  args.push_back("-lm");
+  // The runtime's sgemm is oneDNN's, threaded with OpenMP.
+  for (const char *library : {"-ldnnl", "-lgomp", "-lm"})
+    args.push_back(library);
   SmallVector<StringRef> argRefs(args.begin(), args.end());
   std::string error;
   int status = llvm::sys::ExecuteAndWait(*program, argRefs, std::nullopt, {},

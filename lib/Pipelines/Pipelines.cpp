@@ -38,6 +38,7 @@ void mlir::gru::buildGRUToTensorPipeline(OpPassManager &pm) {
   pm.addPass(createConvertGRUToLoops());
   // Unrolled steps select masked rows with elementwise arith on tensors.
   pm.addPass(createConvertElementwiseToLinalgPass());
+  pm.addPass(createGRUApproximateMath());
   pm.addPass(createGRUBindInstance());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -58,6 +59,7 @@ void mlir::gru::buildTensorToLLVMPipeline(OpPassManager &pm,
   }
   pm.addNestedPass<func::FuncOp>(bufferization::createBufferLoopHoistingPass());
   bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertMatmulToSgemm());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   // Expanding strided metadata creates affine.apply ops.
   pm.addPass(memref::createExpandStridedMetadataPass());

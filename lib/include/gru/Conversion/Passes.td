@@ -28,4 +28,16 @@ def ConvertGRUToLoops : Pass<"convert-gru-to-loops"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def ConvertMatmulToSgemm : Pass<"convert-matmul-to-sgemm", "::mlir::ModuleOp"> {
+  let summary = "Run bufferized f32 matmuls through the runtime's sgemm";
+  let description = [{
+    Each `linalg.matmul` on f32 memrefs with contiguous rows becomes a call
+    to `gru_rt_sgemm(A, B, C)` (C += A·B; C interface), which the runtime
+    implements with oneDNN's threaded sgemm. Other matmuls are left to
+    `convert-linalg-to-loops`.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // GRU_CONVERSION_PASSES_TD

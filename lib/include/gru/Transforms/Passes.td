@@ -91,6 +91,19 @@ def GRUBindInstance : Pass<"gru-bind-instance", "::mlir::ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def GRUApproximateMath : Pass<"gru-approximate-math"> {
+  let summary = "Polynomial approximations of f32 transcendental math ops";
+  let description = [{
+    Rewrites `math.tanh`, `math.exp`, `math.expm1`, `math.log1p`, `math.erf`
+    and the other ops MLIR approximates into arith ops (a few ulp of error),
+    so that the fused gate math vectorizes instead of calling libm per
+    element.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def GRUSelectImpl : Pass<"gru-select-impl"> {
   let summary = "Choose cuDNN or the fused implementation for each layer";
   let description = [{
