@@ -233,7 +233,9 @@ void _mlir_ciface_gru_rt_sgemm(gru_rt_matrix *a, gru_rt_matrix *b,
   int64_t lda = m == 1 ? k : a->strides[0];
   int64_t ldb = k == 1 ? n : b->strides[0];
   int64_t ldc = m == 1 ? n : c->strides[0];
-  omp_set_num_threads(thread_count());
+  /* Threads only pay for themselves on large products (a GRU's per-step
+   * product at batch 1 is ~50k multiply-adds). */
+  omp_set_num_threads(m * n * k >= ((int64_t)1 << 21) ? thread_count() : 1);
   dnnl_sgemm('N', 'N', m, n, k, 1.0f, a->aligned + a->offset, lda,
              b->aligned + b->offset, ldb, 1.0f, c->aligned + c->offset, ldc);
 }
