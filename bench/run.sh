@@ -22,18 +22,7 @@ fi
 # (without it, the reference BLAS makes torch.nn.GRU ~20x slower); taskset
 # (util-linux) pins JAX's threads.
 apt_packages=(g++ libdnnl-dev python3-torch libopenblas0-pthread util-linux python3-venv)
-missing=()
-for pkg in "${apt_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
-    missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "bench: installing ${missing[*]}"
-  sudo_cmd=""
-  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+"$root/scripts/apt-install.sh" "${apt_packages[@]}"
 
 if [ "$build" = 1 ]; then
   "$root/scripts/setup.sh"
