@@ -120,7 +120,7 @@ FailureOr<FunctionInterface> analyzeFunction(func::FuncOp func) {
   FunctionInterface function;
   function.name = func.getSymName().str();
   for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
-    auto name = func.getArgAttrOfType<StringAttr>(i, "gru.arg_name");
+    auto name = func.getArgAttrOfType<StringAttr>(i, kArgNameAttrName);
     FailureOr<TensorSpec> spec =
         describe(func.getLoc(), type,
                  name ? name.str() : "arg" + std::to_string(i));
@@ -159,7 +159,7 @@ FailureOr<FunctionInterface> analyzeFunction(func::FuncOp func) {
     function.outputs.push_back(std::move(*spec));
   }
   collectLayerEqualities(builder, *scratch, function);
-  if (auto inPlace = func->getAttrOfType<DenseI64ArrayAttr>("gru.in_place"))
+  if (auto inPlace = func->getAttrOfType<DenseI64ArrayAttr>(kInPlaceAttrName))
     function.inPlace.assign(inPlace.asArrayRef().begin(),
                             inPlace.asArrayRef().end());
   return function;
@@ -199,14 +199,14 @@ LogicalResult mlir::gru::bindInstanceData(ModuleOp module,
       return module.emitError() << "@" << function.name << " disappeared",
              failure();
     for (unsigned i = function.inputs.size(); i < func.getNumArguments(); ++i) {
-      if (func.getArgAttr(i, "gru.call_count"))
+      if (func.getArgAttr(i, kCallCountAttrName))
         function.usesDropout = true;
-      if (Attribute global = func.getArgAttr(i, "gru.state"))
+      if (Attribute global = func.getArgAttr(i, kStateAttrName))
         function.stateArguments.push_back(
             slotOf(global, func.getArgumentTypes()[i]));
     }
     for (unsigned i = function.outputs.size(); i < func.getNumResults(); ++i)
-      if (Attribute global = func.getResultAttr(i, "gru.state"))
+      if (Attribute global = func.getResultAttr(i, kStateAttrName))
         function.stateResults.push_back(
             slotOf(global, func.getResultTypes()[i]));
   }

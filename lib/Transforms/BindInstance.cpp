@@ -39,10 +39,6 @@ using namespace mlir::gru;
 
 namespace {
 
-constexpr StringLiteral kStateAttr = "gru.state";
-constexpr StringLiteral kCallCountAttr = "gru.call_count";
-constexpr StringLiteral kInstanceSeedAttr = "gru.instance_seed";
-
 /// Philox4x32-10 on i32 values, as in runtime/include/gru/philox.h.
 struct PhiloxBuilder {
   ImplicitLocOpBuilder &b;
@@ -207,10 +203,10 @@ struct GRUBindInstancePass
         func.walk([](DropoutMaskOp) { return WalkResult::interrupt(); })
             .wasInterrupted();
     if (hasDropout) {
-      instance.callCount = addArgument(builder.getI64Type(), kCallCountAttr,
+      instance.callCount = addArgument(builder.getI64Type(), kCallCountAttrName,
                                        builder.getUnitAttr());
       instance.instanceSeed = addArgument(
-          builder.getI64Type(), kInstanceSeedAttr, builder.getUnitAttr());
+          builder.getI64Type(), kInstanceSeedAttrName, builder.getUnitAttr());
     }
 
     // The current value of each state global, threaded through the entry
@@ -221,7 +217,7 @@ struct GRUBindInstancePass
       if (auto load = dyn_cast<ml_program::GlobalLoadOp>(op)) {
         Value &value = current[load.getGlobalAttr()];
         if (!value)
-          value = addArgument(load.getType(), kStateAttr, load.getGlobalAttr());
+          value = addArgument(load.getType(), kStateAttrName, load.getGlobalAttr());
         load.replaceAllUsesWith(value);
         load.erase();
       } else if (auto store = dyn_cast<ml_program::GlobalStoreOp>(op)) {
@@ -240,7 +236,7 @@ struct GRUBindInstancePass
       Value value = current[global];
       if (failed(func.insertResult(func.getNumResults(), value.getType(),
                                    builder.getDictionaryAttr(
-                                       builder.getNamedAttr(kStateAttr,
+                                       builder.getNamedAttr(kStateAttrName,
                                                             global)))))
         return failure();
       results.push_back(value);

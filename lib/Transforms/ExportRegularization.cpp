@@ -97,7 +97,7 @@ public:
       (void)func.insertArgument(
           index, weight.getType(),
           builder.getDictionaryAttr(builder.getNamedAttr(
-              "gru.arg_name",
+              kArgNameAttrName,
               builder.getStringAttr("arg" +
                                     std::to_string(arg.getArgNumber())))),
           source.getLoc());
@@ -261,7 +261,7 @@ struct GRUExportRegularizationPass
           ConstrainOp::create(constrain.builder, weight, term.attr));
     }
     func::FuncOp exported = constrain.finish(results);
-    exported->setAttr("gru.in_place",
+    exported->setAttr(kInPlaceAttrName,
                       constrain.builder.getDenseI64ArrayAttr(updates));
     symbols.insert(exported);
     return success();

@@ -11,6 +11,7 @@
 
 #include "gru/AOT/Emitters.h"
 #include "gru/AOT/ModelInterface.h"
+#include "gru/IR/GRUDialect.h"
 #include "gru/Pipelines/Pipelines.h"
 #include "gru/Transforms/Passes.h"
 
@@ -84,7 +85,7 @@ void dropGRUAttributes(func::FuncOp func) {
     func.setArgAttrs(i, strip(func.getArgAttrDict(i)));
   for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
     func.setResultAttrs(i, strip(func.getResultAttrDict(i)));
-  func->removeAttr("gru.in_place");
+  func->removeAttr(kInPlaceAttrName);
 }
 
 LogicalResult writeFile(Location loc, StringRef path,

@@ -414,7 +414,10 @@ public:
   /// Returns the layer's output and final state.
   std::pair<Value, Value> build() {
     Value projection = sequenceProjection();
-    Value zeros = filled({batch, index(units)}, 0.0);
+    // The output of masked steps with zero_output_for_mask.
+    Value zeros = op.getZeroOutputForMask() && op.getMask()
+                      ? filled({batch, index(units)}, 0.0)
+                      : Value();
     Value initialState = op.getInitialState()
                              ? op.getInitialState()
                              : fill(newBuffer({batch, index(units)}), 0.0);

@@ -9,4 +9,16 @@
 
 #include "gru/IR/GRUDialect.h.inc"
 
+namespace mlir::gru {
+/// Discardable attributes that the passes put on public functions for the
+/// code generator: a kept-state argument or result (`@global`), the
+/// instance's call count and seed arguments, an exported argument's name, and
+/// the arguments that a function's results update in place.
+constexpr StringLiteral kStateAttrName = "gru.state";
+constexpr StringLiteral kCallCountAttrName = "gru.call_count";
+constexpr StringLiteral kInstanceSeedAttrName = "gru.instance_seed";
+constexpr StringLiteral kArgNameAttrName = "gru.arg_name";
+constexpr StringLiteral kInPlaceAttrName = "gru.in_place";
+} // namespace mlir::gru
+
 #endif // GRU_IR_GRUDIALECT_H
