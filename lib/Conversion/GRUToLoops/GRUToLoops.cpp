@@ -3,8 +3,9 @@
 // Lowers gru.layer to a time loop over fused tensor computations:
 //
 //   proj = x·W + b_i                  one GEMM over all B·T rows, hoisted
+//   R packed into column panels       once (PackedMatmul.h)
 //   for k in 0..T:                    scf.for, t = k or T−1−k (go_backwards)
-//     hr = h·R + b_r                  one (B,U)×(U,3U) GEMM (reset_after)
+//     hr = h·R + b_r                  one (B,U)×(U,3U) microkernel product
 //     h', out = gates(proj[:, t], hr, h, mask[:, t])   one fused linalg.generic
 //
 // With reset_after = false the h block of the recurrent product needs r first,
@@ -15,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "PackedMatmul.h"
 #include "Regularization.h"
 #include "gru/Conversion/Activations.h"
 #include "gru/Conversion/Passes.h"
@@ -163,23 +165,24 @@ protected:
         .getResult(0);
   }
 
-  /// Bias row `row` of a (2, 3U) bias, or the (3U) bias, broadcast to
-  /// (rows, 3U); zeros without a bias (or without a row: the recurrent bias
-  /// of reset_after = false does not exist).
-  Value biasInit(std::optional<int64_t> row, OpFoldResult rows,
-                 Value into = Value()) {
-    Value bias = p.bias;
-    if (!into)
-      into = empty({rows, index(3 * units)});
-    if (!bias || !row)
+  /// Row `row` of a (2, 3U) bias, or the (3U) bias as row 0; null without
+  /// a bias or without that row (reset_after = false has no recurrent bias).
+  Value biasRow(int64_t row) {
+    if (!p.bias || (!p.resetAfter && row != 0))
+      return Value();
+    if (!p.resetAfter)
+      return p.bias;
+    auto rowType = RankedTensorType::get({3 * units}, elementType);
+    return tensor::ExtractSliceOp::create(
+        b, rowType, p.bias, {index(row), index(0)},
+        {index(1), index(3 * units)}, {index(1), index(1)});
+  }
+
+  /// `row` broadcast over the rows of `into`, or zeros without a row.
+  Value broadcastRow(Value row, Value into) {
+    if (!row)
       return fill(into, 0.0);
-    if (p.resetAfter) {
-      auto rowType = RankedTensorType::get({3 * units}, elementType);
-      bias = tensor::ExtractSliceOp::create(
-          b, rowType, bias, {index(*row), index(0)},
-          {index(1), index(3 * units)}, {index(1), index(1)});
-    }
-    return linalg::BroadcastOp::create(b, bias, into, ArrayRef<int64_t>{0})
+    return linalg::BroadcastOp::create(b, row, into, ArrayRef<int64_t>{0})
         ->getResult(0);
   }
 
@@ -223,7 +226,7 @@ protected:
     Value masks = p.dropoutMask;
     int64_t maskCount =
         masks ? cast<RankedTensorType>(masks.getType()).getDimSize(0) : 0;
-    Value init = biasInit(0, rows);
+    Value init = broadcastRow(biasRow(0), empty({rows, index(3 * units)}));
     if (maskCount != 3)
       return matmul(toRows(masks ? applyDropout(x, masks, 0) : x), p.kernel,
                     init);
@@ -237,23 +240,58 @@ protected:
     return projection;
   }
 
-  /// h (or h ⊙ recurrent mask `gate`) · R[:, firstColumn..] + init.
-  Value recurrentProduct(Value state, int64_t gate, int64_t firstColumn,
-                         int64_t width, Value init) {
+  /// The column blocks (first column, width) of R that steps multiply by:
+  /// one per GEMM of recurrentProducts and the candidate's GEMM.
+  SmallVector<std::pair<int64_t, int64_t>> recurrentBlocks() {
+    if (p.recurrentDropoutMask)
+      return {{0, units}, {units, units}, {2 * units, units}};
+    if (p.resetAfter)
+      return {{0, 3 * units}};
+    return {{0, 2 * units}, {2 * units, units}};
+  }
+
+  /// Packs the blocks of R that steps use, once, for the microkernel.
+  void packRecurrentKernel() {
+    for (auto [first, width] : recurrentBlocks())
+      packedRecurrent[{first, width}] =
+          packPanels(b, columns(p.recurrentKernel, first, width),
+                     PanelLayout::forColumns(width));
+  }
+
+  /// lhs · R[:, first .. first + width] + the recurrent bias of those
+  /// columns, written into `into`: through the microkernel once R is packed.
+  Value recurrentMatmul(Value lhs, int64_t first, int64_t width, Value into) {
+    Value bias = biasRow(1);
+    if (bias && width != 3 * units)
+      bias = tensor::ExtractSliceOp::create(
+          b, RankedTensorType::get({width}, elementType), bias,
+          ArrayRef<OpFoldResult>{index(first)},
+          ArrayRef<OpFoldResult>{index(width)},
+          ArrayRef<OpFoldResult>{index(1)});
+    if (Value panels = packedRecurrent.lookup({first, width}))
+      return packedMatmul(b, lhs, panels, bias, into,
+                          PanelLayout::forColumns(width));
+    return matmul(lhs, columns(p.recurrentKernel, first, width),
+                  broadcastRow(bias, into));
+  }
+
+  /// (h or h ⊙ recurrent mask `gate`) · R[:, first .. first + width] + bias.
+  Value recurrentProduct(Value state, int64_t gate, int64_t first,
+                         int64_t width, Value into) {
     Value h = state;
     if (Value masks = p.recurrentDropoutMask) {
       Value dropped = temporary(units);
       h = written(applyDropout(state, masks, gate, dropped), dropped);
     }
-    return matmul(h, columns(p.recurrentKernel, firstColumn, width), init);
+    return recurrentMatmul(h, first, width, into);
   }
 
   /// The recurrent products of the first `gates` gates, (B, gates·U): one
   /// GEMM unless each gate has its own recurrent dropout mask.
-  Value recurrentProducts(Value state, int64_t gates, Value init) {
+  Value recurrentProducts(Value state, int64_t gates, Value into) {
     if (!p.recurrentDropoutMask)
-      return recurrentProduct(state, 0, 0, gates * units, init);
-    Value result = init;
+      return recurrentProduct(state, 0, 0, gates * units, into);
+    Value result = into;
     for (int64_t gate = 0; gate < gates; ++gate)
       result = insertColumns(recurrentProduct(state, gate, gate * units, units,
                                               columns(result, gate * units,
@@ -276,21 +314,19 @@ protected:
                                Value outputInit) {
     if (p.resetAfter) {
       Value products = temporary(3 * units);
-      Value recurrent = written(
-          recurrentProducts(state, 3, biasInit(1, batch, products)), products);
+      Value recurrent =
+          written(recurrentProducts(state, 3, products), products);
       return gates(projected, recurrent, state, keep, otherwise, Value(),
                    stateInit, outputInit);
     }
     // reset_after = false: the h block of the recurrent product waits for r,
     // and its recurrent dropout applies to h before r ⊙ h.
     Value products = temporary(2 * units);
-    Value zr =
-        written(recurrentProducts(state, 2, fill(products, 0.0)), products);
+    Value zr = written(recurrentProducts(state, 2, products), products);
     Value resetState = resetTimesState(projected, zr, state);
     Value candidateProduct = temporary(units);
     Value candidate = written(
-        matmul(resetState, columns(p.recurrentKernel, 2 * units, units),
-               fill(candidateProduct, 0.0)),
+        recurrentMatmul(resetState, 2 * units, units, candidateProduct),
         candidateProduct);
     return gates(projected, zr, state, keep, otherwise, candidate, stateInit,
                  outputInit);
@@ -396,6 +432,8 @@ protected:
   ImplicitLocOpBuilder b;
   StepParams p;
   StepBuffers *buffers = nullptr;
+  /// The packed blocks of R by (first column, width), once packed.
+  llvm::SmallDenseMap<std::pair<int64_t, int64_t>, Value> packedRecurrent;
   Type elementType;
   int64_t units;
   OpFoldResult batch;
@@ -414,6 +452,7 @@ public:
   /// Returns the layer's output and final state.
   std::pair<Value, Value> build() {
     Value projection = sequenceProjection();
+    packRecurrentKernel();
     // The output of masked steps with zero_output_for_mask.
     Value zeros = op.getZeroOutputForMask() && op.getMask()
                       ? filled({batch, index(units)}, 0.0)

@@ -1,17 +1,25 @@
 // RUN: gru-opt %s -convert-gru-to-loops -canonicalize -split-input-file -verify-diagnostics | FileCheck %s
 
 // reset_after = true: the input projection of all B·T rows is one GEMM before
-// the time loop; each step is one (B,U)×(U,3U) GEMM and one fused generic
-// that updates the carried state in place. The GEMM's buffer is carried too,
+// the time loop, and R is packed into column panels once, also before it.
+// Each step is one (B,U)×(U,3U) product by the microkernel (row tiles of 12,
+// 4 and 1 over the packed panels, FMAs on vectors) and one fused generic that
+// updates the carried state in place. The product's buffer is carried too,
 // so nothing is allocated in the loop.
 // CHECK-LABEL: func @reset_after
 // CHECK: %[[XB:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0, 1], [2]] : tensor<?x?x8xf32> into tensor<?x8xf32>
 // CHECK: %[[PROJ:.*]] = linalg.matmul ins(%[[XB]], %arg1 : tensor<?x8xf32>, tensor<8x12xf32>)
+// CHECK: %[[PACKED:.*]] = linalg.transpose ins(%{{.*}} : tensor<4x1x16xf32>) outs(%{{.*}} : tensor<1x4x16xf32>) permutation = [1, 0, 2]
 // CHECK: scf.for %[[K:.*]] = %c0 to %[[T:[^ ]*]] step %c1 iter_args(%[[H:[^ ]*]] = %{{[^,]*}}, %[[R:[^ ]*]] = %{{[^,]*}}) -> (tensor<?x4xf32>, tensor<?x12xf32>)
 // CHECK-NOT: tensor.empty
 // CHECK:   %[[XT:.*]] = tensor.extract_slice %[[PROJ]][%[[K]], 0] [%{{.*}}, 12] [%[[T]], 1]
-// CHECK:   %[[B:.*]] = linalg.broadcast ins(%{{.*}} : tensor<12xf32>) outs(%[[R]] : tensor<?x12xf32>)
-// CHECK:   %[[HR:.*]] = linalg.matmul ins(%[[H]], %arg2 : tensor<?x4xf32>, tensor<4x12xf32>) outs(%[[B]] : tensor<?x12xf32>)
+// CHECK:   %[[MAIN:.*]] = scf.for %[[ROW:.*]] = %c0 to %{{.*}} step %c12 iter_args(%{{.*}} = %[[R]]) -> (tensor<?x12xf32>)
+// CHECK:     scf.for {{.*}} -> (vector<16xf32>,
+// CHECK:       vector.transfer_read %[[PACKED]]
+// CHECK:       tensor.extract %[[H]][%[[ROW]],
+// CHECK:       vector.fma
+// CHECK:   %[[FOUR:.*]] = scf.for {{.*}} step %c4 iter_args(%{{.*}} = %[[MAIN]]) -> (tensor<?x12xf32>)
+// CHECK:   %[[HR:.*]] = scf.for {{.*}} step %c1 iter_args(%{{.*}} = %[[FOUR]]) -> (tensor<?x12xf32>)
 // CHECK-NOT: linalg.matmul
 // CHECK:   %[[NEW:.*]] = linalg.generic
 // CHECK-SAME: outs(%[[H]] : tensor<?x4xf32>)
@@ -26,14 +34,21 @@ func.func @reset_after(%x: tensor<?x?x8xf32>, %k: tensor<8x12xf32>, %rk: tensor<
 // -----
 
 // reset_after = false: the h block of the recurrent product needs r first:
-// GEMM over the z and r blocks, r ⊙ h, GEMM over the h block, gate math.
+// product with the z and r blocks, r ⊙ h, product with the h block, gate
+// math. Each block of R is packed on its own.
 // CHECK-LABEL: func @reset_before
 // CHECK: linalg.matmul
+// CHECK: %[[PZR:.*]] = linalg.transpose ins(%{{.*}} : tensor<4x1x16xf32>)
+// CHECK: %[[PH:.*]] = linalg.transpose ins(%{{.*}} : tensor<4x1x16xf32>)
 // CHECK: scf.for
-// CHECK:   %[[ZR:.*]] = linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<2x4xf32>, tensor<4x8xf32>)
+// CHECK:   %[[ZR:.*]] = scf.for {{.*}} -> (tensor<2x8xf32>)
+// CHECK:     vector.transfer_read %[[PZR]]
 // CHECK:   %[[RH:.*]] = linalg.generic
-// CHECK:   %[[HH:.*]] = linalg.matmul ins(%[[RH]], %{{.*}} : tensor<2x4xf32>, tensor<4x4xf32>)
+// CHECK:   %[[HH:.*]] = scf.for {{.*}} -> (tensor<2x4xf32>)
+// CHECK:     vector.transfer_read %[[PH]]
+// CHECK:     tensor.extract %[[RH]]
 // CHECK:   linalg.generic
+// CHECK-SAME: %[[HH]] :
 // CHECK:   scf.yield
 func.func @reset_before(%x: tensor<2x5x8xf32>, %k: tensor<8x12xf32>, %rk: tensor<4x12xf32>, %b: tensor<12xf32>) -> tensor<2x4xf32> {
   %o = gru.layer %x, %k, %rk bias(%b) {units = 4 : i64, reset_after = false}
@@ -62,12 +77,14 @@ func.func @backwards_masked_sequence(%x: tensor<2x5x8xf32>, %k: tensor<8x12xf32>
 // -----
 
 // Per-gate dropout masks: the dropped input makes one GEMM per gate, still
-// before the loop; the dropped state one GEMM per gate in each step. The
+// before the loop; the dropped state one product per gate in each step. The
 // masks are applied once per call, before the loop, for the input.
 // CHECK-LABEL: func @per_gate_dropout
 // CHECK-COUNT-3: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<10x8xf32>, tensor<8x4xf32>)
+// CHECK-COUNT-3: linalg.transpose ins(%{{.*}} : tensor<4x1x16xf32>)
 // CHECK: scf.for
-// CHECK-COUNT-3: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<2x4xf32>, tensor<4x4xf32>)
+// CHECK-NOT: linalg.matmul
+// CHECK-COUNT-3: tensor.insert_slice %{{.*}} : tensor<2x4xf32> into tensor<2x12xf32>
 // CHECK: scf.yield
 func.func @per_gate_dropout(%x: tensor<2x5x8xf32>, %k: tensor<8x12xf32>, %rk: tensor<4x12xf32>, %dm: tensor<3x2x8xf32>, %rdm: tensor<3x2x4xf32>) -> tensor<2x4xf32> {
   %o = gru.layer %x, %k, %rk dropout_mask(%dm) recurrent_dropout_mask(%rdm) {units = 4 : i64, use_bias = false}

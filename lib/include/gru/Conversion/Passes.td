@@ -13,8 +13,12 @@ def ConvertGRUToLoops : Pass<"convert-gru-to-loops"> {
     loop; an `scf.for` over the timesteps (in reverse with `go_backwards`)
     carrying the state, the previous output (with a mask) and the output
     sequence (with `return_sequences`); in each step one `(B,U)×(U,3U)`
-    `linalg.matmul` for the recurrent products (reset_after = true) and one
+    product for the recurrent terms (reset_after = true) and one
     `linalg.generic` fusing all gate math, the activations and the masking.
+    R is packed into column panels once, before the loop, and each step's
+    product is a register-blocked microkernel on vectors: a tile of rows ×
+    one panel of accumulators, a broadcast FMA per row and panel vector for
+    each k (`vector.fma`), panels outermost so that one stays in cache.
     Nothing is allocated in the loop beyond what bufferization reuses.
     Dropout and state must be explicit (`gru-eliminate-dropout`,
     `gru-materialize-state`), and the layer must not be assigned to cuDNN.
@@ -25,7 +29,8 @@ def ConvertGRUToLoops : Pass<"convert-gru-to-loops"> {
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::scf::SCFDialect",
-                           "::mlir::tensor::TensorDialect"];
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def ConvertMatmulToSgemm : Pass<"convert-matmul-to-sgemm", "::mlir::ModuleOp"> {

@@ -1,0 +1,225 @@
+//===- PackedMatmul.cpp - register-blocked products with packed weights ---===//
+//
+// The microkernel keeps a tile of rows × one panel of the result in vector
+// registers: for each k it loads the panel's row k once (contiguous) and
+// broadcasts each tile row's lhs[row, k] into fused multiply-adds. Panels are
+// the outer loop, so one panel stays in cache while all row tiles use it.
+// Row tiles are the main size, then 4, then 1; a single row splits k over
+// four accumulator sets so that the FMA latency stays hidden.
+//
+//===----------------------------------------------------------------------===//
+
+#include "PackedMatmul.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Utils/Utils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::gru;
+
+PanelLayout PanelLayout::forColumns(int64_t columns) {
+  auto padding = [&](PanelLayout l) {
+    return l.panels() * l.panelWidth() - columns;
+  };
+  PanelLayout best{columns, 3};
+  for (int64_t vectors : {2, 1})
+    if (padding({columns, vectors}) < padding(best))
+      best = {columns, vectors};
+  return best;
+}
+
+Value mlir::gru::packPanels(ImplicitLocOpBuilder &b, Value weights,
+                            PanelLayout layout) {
+  auto type = cast<RankedTensorType>(weights.getType());
+  Type element = type.getElementType();
+  int64_t depth = type.getDimSize(0), width = layout.panelWidth(),
+          panels = layout.panels();
+  Value padded = weights;
+  if (panels * width != layout.columns) {
+    Value zero = arith::ConstantOp::create(b, b.getZeroAttr(element));
+    padded = tensor::createPadHighOp(
+        RankedTensorType::get({depth, panels * width}, element), weights, zero,
+        /*nofold=*/false, b.getLoc(), b);
+  }
+  Value split = tensor::ExpandShapeOp::create(
+      b, RankedTensorType::get({depth, panels, width}, element), padded,
+      SmallVector<ReassociationIndices>{{0}, {1, 2}});
+  Value packed = tensor::EmptyOp::create(
+      b, ArrayRef<int64_t>{panels, depth, width}, element);
+  return linalg::TransposeOp::create(b, split, packed,
+                                     ArrayRef<int64_t>{1, 0, 2})
+      ->getResult(0);
+}
+
+namespace {
+
+/// A tile shape of the microkernel.
+struct Tile {
+  int64_t rows;
+  int64_t kSplit;
+};
+
+class MicrokernelBuilder {
+public:
+  MicrokernelBuilder(ImplicitLocOpBuilder &b, Value lhs, Value panels,
+                     Value bias, PanelLayout layout)
+      : b(b), lhs(lhs), panels(panels), bias(bias), layout(layout) {
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    depth = lhsType.getDimSize(1);
+    vectorType =
+        VectorType::get({PanelLayout::lanes}, lhsType.getElementType());
+    inBounds = layout.columns % layout.panelWidth() == 0;
+  }
+
+  Value build(Value into) {
+    Value rows = tensor::DimOp::create(b, lhs, 0);
+    int64_t mainRows = layout.mainRows();
+    // Row tiles: [0, rowsOfMain) by mainRows, then by 4, then by 1.
+    Value rowsOfMain = roundDown(rows, mainRows);
+    Value rowsOfFour = roundDown(rows, 4);
+    return forLoop(index(0), index(layout.panels()), 1, into,
+                   [&](Value panel, ValueRange carried) {
+                     Value result = carried[0];
+                     result = tileLoop(result, panel, index(0), rowsOfMain,
+                                       Tile{mainRows, 1});
+                     result = tileLoop(result, panel, rowsOfMain, rowsOfFour,
+                                       Tile{4, 1});
+                     result =
+                         tileLoop(result, panel, rowsOfFour, rows, Tile{1, 4});
+                     return SmallVector<Value>{result};
+                   })
+        .getResult(0);
+  }
+
+private:
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+
+  Value roundDown(Value v, int64_t multiple) {
+    return arith::MulIOp::create(
+        b, arith::DivUIOp::create(b, v, index(multiple)), index(multiple));
+  }
+
+  /// An scf.for whose body `body(iv, carried)` builds with `b` and returns
+  /// the values to yield.
+  scf::ForOp
+  forLoop(Value begin, Value end, int64_t step, ValueRange inits,
+          function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    return scf::ForOp::create(
+        b, begin, end, index(step), inits,
+        [&](OpBuilder &nested, Location, Value iv, ValueRange carried) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToEnd(nested.getInsertionBlock());
+          scf::YieldOp::create(b, body(iv, carried));
+        });
+  }
+
+  Value tileLoop(Value into, Value panel, Value begin, Value end, Tile tile) {
+    return forLoop(begin, end, tile.rows, into,
+                   [&](Value row, ValueRange carried) {
+                     return SmallVector<Value>{
+                         computeTile(carried[0], panel, row, tile)};
+                   })
+        .getResult(0);
+  }
+
+  /// The first column of vector `v` of `panel`.
+  Value column(Value panel, int64_t v) {
+    Value first = arith::MulIOp::create(b, panel, index(layout.panelWidth()));
+    return arith::AddIOp::create(b, first, index(v * PanelLayout::lanes));
+  }
+
+  Value zeroVector() {
+    return arith::ConstantOp::create(b, b.getZeroAttr(vectorType));
+  }
+
+  /// result[row .. row + tile.rows, panel] of the product, into `into`.
+  Value computeTile(Value into, Value panel, Value row, Tile tile) {
+    int64_t vectors = layout.vectors;
+    SmallVector<Value> accumulators;
+    for (int64_t set = 0; set < tile.kSplit; ++set)
+      for (int64_t r = 0; r < tile.rows; ++r)
+        for (int64_t v = 0; v < vectors; ++v)
+          accumulators.push_back(set == 0 && bias ? biasVector(panel, v)
+                                                  : zeroVector());
+
+    int64_t mainDepth = depth - depth % tile.kSplit;
+    auto kLoop = forLoop(
+        index(0), index(mainDepth), tile.kSplit, accumulators,
+        [&](Value k, ValueRange carried) {
+          SmallVector<Value> next(carried);
+          for (int64_t set = 0; set < tile.kSplit; ++set) {
+            Value kk = set ? arith::AddIOp::create(b, k, index(set)) : k;
+            multiplyAdd(next, set, panel, row, kk, tile);
+          }
+          return next;
+        });
+    accumulators.assign(kLoop.getResults().begin(), kLoop.getResults().end());
+    for (int64_t k = mainDepth; k < depth; ++k)
+      multiplyAdd(accumulators, 0, panel, row, index(k), tile);
+
+    int64_t perSet = tile.rows * vectors;
+    for (int64_t set = 1; set < tile.kSplit; ++set)
+      for (int64_t i = 0; i < perSet; ++i)
+        accumulators[i] = arith::AddFOp::create(
+            b, accumulators[i], accumulators[set * perSet + i]);
+
+    Value result = into;
+    for (int64_t r = 0; r < tile.rows; ++r) {
+      Value rowIndex = r ? arith::AddIOp::create(b, row, index(r)) : row;
+      for (int64_t v = 0; v < vectors; ++v)
+        result = vector::TransferWriteOp::create(
+                     b, accumulators[r * vectors + v], result,
+                     ValueRange{rowIndex, column(panel, v)},
+                     ArrayRef<bool>{inBounds})
+                     .getResult();
+    }
+    return result;
+  }
+
+  /// acc[set] += lhs[rows, k] ⊗ panel row k.
+  void multiplyAdd(MutableArrayRef<Value> accumulators, int64_t set,
+                   Value panel, Value row, Value k, Tile tile) {
+    int64_t vectors = layout.vectors;
+    SmallVector<Value> weights;
+    for (int64_t v = 0; v < vectors; ++v)
+      weights.push_back(vector::TransferReadOp::create(
+          b, vectorType, panels,
+          ValueRange{panel, k, index(v * PanelLayout::lanes)},
+          /*padding=*/std::nullopt, ArrayRef<bool>{true}));
+    for (int64_t r = 0; r < tile.rows; ++r) {
+      Value rowIndex = r ? arith::AddIOp::create(b, row, index(r)) : row;
+      Value scalar = tensor::ExtractOp::create(b, lhs, ValueRange{rowIndex, k});
+      Value broadcast = vector::BroadcastOp::create(b, vectorType, scalar);
+      for (int64_t v = 0; v < vectors; ++v) {
+        Value &acc = accumulators[(set * tile.rows + r) * vectors + v];
+        acc = vector::FMAOp::create(b, broadcast, weights[v], acc);
+      }
+    }
+  }
+
+  Value biasVector(Value panel, int64_t v) {
+    Value zero = arith::ConstantOp::create(
+        b, b.getZeroAttr(vectorType.getElementType()));
+    return vector::TransferReadOp::create(b, vectorType, bias,
+                                          ValueRange{column(panel, v)}, zero,
+                                          ArrayRef<bool>{inBounds});
+  }
+
+  ImplicitLocOpBuilder &b;
+  Value lhs, panels, bias;
+  PanelLayout layout;
+  VectorType vectorType;
+  int64_t depth;
+  bool inBounds;
+};
+
+} // namespace
+
+Value mlir::gru::packedMatmul(ImplicitLocOpBuilder &b, Value lhs, Value panels,
+                              Value bias, Value into, PanelLayout layout) {
+  return MicrokernelBuilder(b, lhs, panels, bias, layout).build(into);
+}

@@ -1,0 +1,44 @@
+//===- PackedMatmul.h - products with weights packed for a microkernel ----===//
+//
+// The recurrent product of every step multiplies by the same weights, so they
+// are packed once, before the time loop, into column panels that the
+// register-blocked microkernel reads contiguously.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GRU_CONVERSION_GRUTOLOOPS_PACKEDMATMUL_H
+#define GRU_CONVERSION_GRUTOLOOPS_PACKEDMATMUL_H
+
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir::gru {
+
+/// How a (K, N) weight matrix is packed: N is cut into panels of `vectors`
+/// vectors of `lanes` columns each, stored as (panels, K, panelWidth) with
+/// the columns past N zero.
+struct PanelLayout {
+  static constexpr int64_t lanes = 16;
+  int64_t columns;
+  int64_t vectors;
+
+  /// The layout for N columns: the widest panels (at most three vectors)
+  /// that pad the least.
+  static PanelLayout forColumns(int64_t columns);
+
+  int64_t panelWidth() const { return vectors * lanes; }
+  int64_t panels() const { return llvm::divideCeil(columns, panelWidth()); }
+  /// The rows of the microkernel's main tile: about 24 accumulators.
+  int64_t mainRows() const { return vectors == 3 ? 8 : 12; }
+};
+
+/// `weights` (K, N) packed as `layout` says.
+Value packPanels(ImplicitLocOpBuilder &b, Value weights, PanelLayout layout);
+
+/// lhs (M, K) · packed weights, plus `bias` (N) when given, written into
+/// `into` (M, N).
+Value packedMatmul(ImplicitLocOpBuilder &b, Value lhs, Value panels,
+                   Value bias, Value into, PanelLayout layout);
+
+} // namespace mlir::gru
+
+#endif // GRU_CONVERSION_GRUTOLOOPS_PACKEDMATMUL_H
