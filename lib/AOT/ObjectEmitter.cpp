@@ -80,6 +80,12 @@ LogicalResult mlir::gru::emitObjectFile(ModuleOp module, StringRef path,
            failure();
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(triple);
+  // The microkernels use full-width vectors already, so the vectorized
+  // elementwise loops (gate math) may as well; targets without wide vectors
+  // cap this at what they have.
+  for (llvm::Function &function : *llvmModule)
+    if (!function.isDeclaration())
+      function.addFnAttr("prefer-vector-width", "512");
 
   if (llvm::Error err = makeOptimizingTransformer(options.optLevel, 0,
                                                   machine.get())(

@@ -2,7 +2,7 @@
 //
 // Lowers gru.layer to a time loop over fused tensor computations:
 //
-//   proj = x·W + b_i                  one GEMM over all B·T rows, hoisted
+//   proj = x·W + b_i                  one product over all B·T rows, hoisted
 //   R packed into column panels       once (PackedMatmul.h)
 //   for k in 0..T:                    scf.for, t = k or T−1−k (go_backwards)
 //     hr = h·R + b_r                  one (B,U)×(U,3U) microkernel product
@@ -159,10 +159,26 @@ protected:
                                          {index(1), index(1)});
   }
 
-  Value matmul(Value lhs, Value rhs, Value init) {
-    return linalg::MatmulOp::create(b, init.getType(), ValueRange{lhs, rhs},
-                                    ValueRange{init})
-        .getResult(0);
+  /// lhs · weights + bias (a row; none when null), written into `into`, by
+  /// the microkernel. `panels` are the weights packed, or null to pack them
+  /// here.
+  Value product(Value lhs, Value weights, Value bias, Value into,
+                Value panels = Value()) {
+    int64_t width = cast<RankedTensorType>(weights.getType()).getDimSize(1);
+    PanelLayout layout = PanelLayout::forColumns(width);
+    if (!panels)
+      panels = packPanels(b, weights, layout);
+    return packedMatmul(b, lhs, panels, bias, into, layout);
+  }
+
+  /// Elements [first, first + size) of a rank-1 tensor; null stays null.
+  Value slice(Value vector, int64_t first, int64_t size) {
+    if (!vector)
+      return vector;
+    return tensor::ExtractSliceOp::create(
+        b, RankedTensorType::get({size}, elementType), vector,
+        ArrayRef<OpFoldResult>{index(first)}, ArrayRef<OpFoldResult>{index(size)},
+        ArrayRef<OpFoldResult>{index(1)});
   }
 
   /// Row `row` of a (2, 3U) bias, or the (3U) bias as row 0; null without
@@ -176,14 +192,6 @@ protected:
     return tensor::ExtractSliceOp::create(
         b, rowType, p.bias, {index(row), index(0)},
         {index(1), index(3 * units)}, {index(1), index(1)});
-  }
-
-  /// `row` broadcast over the rows of `into`, or zeros without a row.
-  Value broadcastRow(Value row, Value into) {
-    if (!row)
-      return fill(into, 0.0);
-    return linalg::BroadcastOp::create(b, row, into, ArrayRef<int64_t>{0})
-        ->getResult(0);
   }
 
   /// `tensor` ⊙ `masks[gate]` where the masks are (N, B, width) and `tensor`
@@ -226,15 +234,16 @@ protected:
     Value masks = p.dropoutMask;
     int64_t maskCount =
         masks ? cast<RankedTensorType>(masks.getType()).getDimSize(0) : 0;
-    Value init = broadcastRow(biasRow(0), empty({rows, index(3 * units)}));
+    Value projection = empty({rows, index(3 * units)});
+    Value bias = biasRow(0);
     if (maskCount != 3)
-      return matmul(toRows(masks ? applyDropout(x, masks, 0) : x), p.kernel,
-                    init);
-    Value projection = init;
+      return product(toRows(masks ? applyDropout(x, masks, 0) : x), p.kernel,
+                     bias, projection);
     for (int64_t gate = 0; gate < 3; ++gate) {
-      Value block = matmul(toRows(applyDropout(x, masks, gate)),
-                           columns(p.kernel, gate * units, units),
-                           columns(projection, gate * units, units));
+      Value block = product(toRows(applyDropout(x, masks, gate)),
+                            columns(p.kernel, gate * units, units),
+                            slice(bias, gate * units, units),
+                            columns(projection, gate * units, units));
       projection = insertColumns(block, projection, gate * units);
     }
     return projection;
@@ -259,20 +268,13 @@ protected:
   }
 
   /// lhs · R[:, first .. first + width] + the recurrent bias of those
-  /// columns, written into `into`: through the microkernel once R is packed.
+  /// columns, written into `into`, with R packed before the loop if it was.
   Value recurrentMatmul(Value lhs, int64_t first, int64_t width, Value into) {
     Value bias = biasRow(1);
-    if (bias && width != 3 * units)
-      bias = tensor::ExtractSliceOp::create(
-          b, RankedTensorType::get({width}, elementType), bias,
-          ArrayRef<OpFoldResult>{index(first)},
-          ArrayRef<OpFoldResult>{index(width)},
-          ArrayRef<OpFoldResult>{index(1)});
-    if (Value panels = packedRecurrent.lookup({first, width}))
-      return packedMatmul(b, lhs, panels, bias, into,
-                          PanelLayout::forColumns(width));
-    return matmul(lhs, columns(p.recurrentKernel, first, width),
-                  broadcastRow(bias, into));
+    if (width != 3 * units)
+      bias = slice(bias, first, width);
+    return product(lhs, columns(p.recurrentKernel, first, width), bias, into,
+                   packedRecurrent.lookup({first, width}));
   }
 
   /// (h or h ⊙ recurrent mask `gate`) · R[:, first .. first + width] + bias.

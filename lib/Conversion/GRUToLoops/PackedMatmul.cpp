@@ -77,25 +77,42 @@ public:
 
   Value build(Value into) {
     Value rows = tensor::DimOp::create(b, lhs, 0);
-    int64_t mainRows = layout.mainRows();
-    // Row tiles: [0, rowsOfMain) by mainRows, then by 4, then by 1.
-    Value rowsOfMain = roundDown(rows, mainRows);
-    Value rowsOfFour = roundDown(rows, 4);
-    return forLoop(index(0), index(layout.panels()), 1, into,
-                   [&](Value panel, ValueRange carried) {
-                     Value result = carried[0];
-                     result = tileLoop(result, panel, index(0), rowsOfMain,
-                                       Tile{mainRows, 1});
-                     result = tileLoop(result, panel, rowsOfMain, rowsOfFour,
-                                       Tile{4, 1});
-                     result =
-                         tileLoop(result, panel, rowsOfFour, rows, Tile{1, 4});
-                     return SmallVector<Value>{result};
+    return forLoop(index(0), rows, kBlockRows, into,
+                   [&](Value first, ValueRange carried) {
+                     Value end = arith::MinUIOp::create(
+                         b, arith::AddIOp::create(b, first, index(kBlockRows)),
+                         rows);
+                     return SmallVector<Value>{rowBlock(carried[0], first, end)};
                    })
         .getResult(0);
   }
 
 private:
+  /// Rows of lhs per block: a block's rows stay in L2 while every panel
+  /// passes over them. A multiple of every tile's rows.
+  static constexpr int64_t kBlockRows = 192;
+
+  /// Rows [first, end) of the product, panel by panel.
+  Value rowBlock(Value into, Value first, Value end) {
+    int64_t mainRows = layout.mainRows();
+    // Row tiles: by mainRows, then by 4, then by 1.
+    Value count = arith::SubIOp::create(b, end, first);
+    Value endOfMain = arith::AddIOp::create(b, first, roundDown(count, mainRows));
+    Value endOfFour = arith::AddIOp::create(b, first, roundDown(count, 4));
+    return forLoop(index(0), index(layout.panels()), 1, into,
+                   [&](Value panel, ValueRange carried) {
+                     Value result = carried[0];
+                     result = tileLoop(result, panel, first, endOfMain,
+                                       Tile{mainRows, 1});
+                     result = tileLoop(result, panel, endOfMain, endOfFour,
+                                       Tile{4, 1});
+                     result =
+                         tileLoop(result, panel, endOfFour, end, Tile{1, 4});
+                     return SmallVector<Value>{result};
+                   })
+        .getResult(0);
+  }
+
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
 
   Value roundDown(Value v, int64_t multiple) {

@@ -1,25 +1,31 @@
 // RUN: gru-opt %s -convert-gru-to-loops -canonicalize -split-input-file -verify-diagnostics | FileCheck %s
 
-// reset_after = true: the input projection of all B·T rows is one GEMM before
-// the time loop, and R is packed into column panels once, also before it.
-// Each step is one (B,U)×(U,3U) product by the microkernel (row tiles of 12,
-// 4 and 1 over the packed panels, FMAs on vectors) and one fused generic that
+// reset_after = true: the input projection of all B·T rows is one product
+// before the time loop (row blocks of 192 over W packed into panels), and R is
+// packed into column panels once, also before it.
+// Each step is one (B,U)×(U,3U) product by the microkernel (row blocks of
+// 192, in each row tiles of 12, 4 and 1 over the packed panels, FMAs on
+// vectors) and one fused generic that
 // updates the carried state in place. The product's buffer is carried too,
 // so nothing is allocated in the loop.
 // CHECK-LABEL: func @reset_after
 // CHECK: %[[XB:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0, 1], [2]] : tensor<?x?x8xf32> into tensor<?x8xf32>
-// CHECK: %[[PROJ:.*]] = linalg.matmul ins(%[[XB]], %arg1 : tensor<?x8xf32>, tensor<8x12xf32>)
+// CHECK: %[[PW:.*]] = linalg.transpose ins(%{{.*}} : tensor<8x1x16xf32>) outs(%{{.*}} : tensor<1x8x16xf32>) permutation = [1, 0, 2]
+// CHECK: %[[PROJ:.*]] = scf.for %{{.*}} = %c0 to %{{.*}} step %c192 iter_args(%{{.*}} = %{{.*}}) -> (tensor<?x12xf32>)
+// CHECK:   vector.transfer_read %[[PW]]
+// CHECK:   tensor.extract %[[XB]]
 // CHECK: %[[PACKED:.*]] = linalg.transpose ins(%{{.*}} : tensor<4x1x16xf32>) outs(%{{.*}} : tensor<1x4x16xf32>) permutation = [1, 0, 2]
 // CHECK: scf.for %[[K:.*]] = %c0 to %[[T:[^ ]*]] step %c1 iter_args(%[[H:[^ ]*]] = %{{[^,]*}}, %[[R:[^ ]*]] = %{{[^,]*}}) -> (tensor<?x4xf32>, tensor<?x12xf32>)
 // CHECK-NOT: tensor.empty
 // CHECK:   %[[XT:.*]] = tensor.extract_slice %[[PROJ]][%[[K]], 0] [%{{.*}}, 12] [%[[T]], 1]
-// CHECK:   %[[MAIN:.*]] = scf.for %[[ROW:.*]] = %c0 to %{{.*}} step %c12 iter_args(%{{.*}} = %[[R]]) -> (tensor<?x12xf32>)
-// CHECK:     scf.for {{.*}} -> (vector<16xf32>,
-// CHECK:       vector.transfer_read %[[PACKED]]
-// CHECK:       tensor.extract %[[H]][%[[ROW]],
-// CHECK:       vector.fma
-// CHECK:   %[[FOUR:.*]] = scf.for {{.*}} step %c4 iter_args(%{{.*}} = %[[MAIN]]) -> (tensor<?x12xf32>)
-// CHECK:   %[[HR:.*]] = scf.for {{.*}} step %c1 iter_args(%{{.*}} = %[[FOUR]]) -> (tensor<?x12xf32>)
+// CHECK:   %[[HR:.*]] = scf.for %[[BLOCK:.*]] = %c0 to %{{.*}} step %c192 iter_args(%{{.*}} = %[[R]]) -> (tensor<?x12xf32>)
+// CHECK:     %[[MAIN:.*]] = scf.for %[[ROW:.*]] = %[[BLOCK]] to %{{.*}} step %c12 iter_args
+// CHECK:       scf.for {{.*}} -> (vector<16xf32>,
+// CHECK:         vector.transfer_read %[[PACKED]]
+// CHECK:         tensor.extract %[[H]][%[[ROW]],
+// CHECK:         vector.fma
+// CHECK:     %[[FOUR:.*]] = scf.for {{.*}} step %c4 iter_args(%{{.*}} = %[[MAIN]]) -> (tensor<?x12xf32>)
+// CHECK:     scf.for {{.*}} step %c1 iter_args(%{{.*}} = %[[FOUR]]) -> (tensor<?x12xf32>)
 // CHECK-NOT: linalg.matmul
 // CHECK:   %[[NEW:.*]] = linalg.generic
 // CHECK-SAME: outs(%[[H]] : tensor<?x4xf32>)
@@ -37,7 +43,7 @@ func.func @reset_after(%x: tensor<?x?x8xf32>, %k: tensor<8x12xf32>, %rk: tensor<
 // product with the z and r blocks, r ⊙ h, product with the h block, gate
 // math. Each block of R is packed on its own.
 // CHECK-LABEL: func @reset_before
-// CHECK: linalg.matmul
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<8x1x16xf32>)
 // CHECK: %[[PZR:.*]] = linalg.transpose ins(%{{.*}} : tensor<4x1x16xf32>)
 // CHECK: %[[PH:.*]] = linalg.transpose ins(%{{.*}} : tensor<4x1x16xf32>)
 // CHECK: scf.for
@@ -76,11 +82,11 @@ func.func @backwards_masked_sequence(%x: tensor<2x5x8xf32>, %k: tensor<8x12xf32>
 
 // -----
 
-// Per-gate dropout masks: the dropped input makes one GEMM per gate, still
+// Per-gate dropout masks: the dropped input makes one product per gate, still
 // before the loop; the dropped state one product per gate in each step. The
 // masks are applied once per call, before the loop, for the input.
 // CHECK-LABEL: func @per_gate_dropout
-// CHECK-COUNT-3: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<10x8xf32>, tensor<8x4xf32>)
+// CHECK-COUNT-3: linalg.transpose ins(%{{.*}} : tensor<8x1x16xf32>)
 // CHECK-COUNT-3: linalg.transpose ins(%{{.*}} : tensor<4x1x16xf32>)
 // CHECK: scf.for
 // CHECK-NOT: linalg.matmul
@@ -94,11 +100,16 @@ func.func @per_gate_dropout(%x: tensor<2x5x8xf32>, %k: tensor<8x12xf32>, %rk: te
 
 // -----
 
-// A gru.cell is one step without a loop.
+// A gru.cell is one step without a time loop: x·W and h·R by the
+// microkernel (a loop over the rows of B = 2), then the gate math.
 // CHECK-LABEL: func @cell
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<8x1x16xf32>)
+// CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1
+// CHECK:   tensor.extract %arg0
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<4x1x16xf32>)
+// CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1
+// CHECK:   tensor.extract %arg1
 // CHECK-NOT: scf.for
-// CHECK: linalg.matmul ins(%arg0, %arg2 : tensor<2x8xf32>, tensor<8x12xf32>)
-// CHECK: linalg.matmul ins(%arg1, %arg3 : tensor<2x4xf32>, tensor<4x12xf32>)
 // CHECK: linalg.generic
 func.func @cell(%x: tensor<2x8xf32>, %h: tensor<2x4xf32>, %k: tensor<8x12xf32>, %rk: tensor<4x12xf32>) -> tensor<2x4xf32> {
   %0 = gru.cell %x, %h, %k, %rk : (tensor<2x8xf32>, tensor<2x4xf32>, tensor<8x12xf32>, tensor<4x12xf32>) -> tensor<2x4xf32>

@@ -9,16 +9,16 @@ def ConvertGRUToLoops : Pass<"convert-gru-to-loops"> {
   let summary = "Lower fused gru.layer ops to a time loop of fused tensor ops";
   let description = [{
     Each `gru.layer` becomes: the input projection `x·W + b_i` for all
-    timesteps as one `linalg.matmul` over B·T rows, hoisted out of the time
-    loop; an `scf.for` over the timesteps (in reverse with `go_backwards`)
+    timesteps as one product over B·T rows, hoisted out of the time loop; an `scf.for` over the timesteps (in reverse with `go_backwards`)
     carrying the state, the previous output (with a mask) and the output
     sequence (with `return_sequences`); in each step one `(B,U)×(U,3U)`
     product for the recurrent terms (reset_after = true) and one
     `linalg.generic` fusing all gate math, the activations and the masking.
-    R is packed into column panels once, before the loop, and each step's
+    W and R are packed into column panels once, before the loop, and every
     product is a register-blocked microkernel on vectors: a tile of rows ×
     one panel of accumulators, a broadcast FMA per row and panel vector for
-    each k (`vector.fma`), panels outermost so that one stays in cache.
+    each k (`vector.fma`), panels outside the row tiles so that one stays in
+    cache, and blocks of 192 rows outside the panels.
     Nothing is allocated in the loop beyond what bufferization reuses.
     Dropout and state must be explicit (`gru-eliminate-dropout`,
     `gru-materialize-state`), and the layer must not be assigned to cuDNN.
