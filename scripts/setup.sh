@@ -9,7 +9,7 @@ venv="$root/.venv"
 
 apt_packages=(
   cmake ninja-build g++ libgtest-dev python3-venv
-  llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools libdnnl-dev
+  llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools libomp-22-dev
 )
 
 "$root/scripts/apt-install.sh" "${apt_packages[@]}"

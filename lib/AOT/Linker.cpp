@@ -3,6 +3,7 @@
 #include "gru/AOT/Emitters.h"
 
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 
 using namespace mlir;
@@ -22,9 +23,12 @@ LogicalResult mlir::gru::linkSharedLibrary(Location loc, StringRef cc,
   for (const std::string &dir : includeDirs)
     args.push_back("-I" + dir);
   args.append(inputs.begin(), inputs.end());
-  // The runtime's sgemm is oneDNN's, threaded with OpenMP.
-  for (const char *library : {"-ldnnl", "-lgomp", "-lm"})
-    args.push_back(library);
+  // Shared libraries among the inputs are found where they are now.
+  for (StringRef input : inputs)
+    if (input.ends_with(".so") || input.contains(".so."))
+      args.push_back(
+          ("-Wl,-rpath," + llvm::sys::path::parent_path(input)).str());
+  args.push_back("-lm");
   SmallVector<StringRef> argRefs(args.begin(), args.end());
   std::string error;
   int status = llvm::sys::ExecuteAndWait(*program, argRefs, std::nullopt, {},

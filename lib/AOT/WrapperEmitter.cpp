@@ -287,7 +287,8 @@ private:
     for (const std::string &arg : args)
       params.push_back(StringRef(arg).starts_with("&") ? "void *" : "int64_t");
     os << "  extern void _mlir_ciface_" << f.name << "("
-       << llvm::join(params, ", ") << ");\n  _mlir_ciface_" << f.name << "("
+       << llvm::join(params, ", ") << ");\n  gru_rt_use_threads();\n"
+       << "  _mlir_ciface_" << f.name << "("
        << llvm::join(args, ", ") << ");\n";
     for (auto [i, slot] : llvm::enumerate(f.stateResults))
       os << "  memcpy(gru_rt_slot(rt, " << slot << "), new_state" << i << ", "

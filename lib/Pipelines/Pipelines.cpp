@@ -21,7 +21,9 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
@@ -61,7 +63,12 @@ void mlir::gru::buildTensorToLLVMPipeline(OpPassManager &pm,
   }
   pm.addNestedPass<func::FuncOp>(bufferization::createBufferLoopHoistingPass());
   bufferization::buildBufferDeallocationPipeline(pm);
-  pm.addPass(createConvertMatmulToSgemm());
+  // Products large enough share their panels among threads: scf.forall
+  // becomes an OpenMP parallel loop.
+  pm.addPass(createForallToParallelLoopPass());
+  pm.addPass(createConvertSCFToOpenMPPass());
+  // Inlines the alloca scopes of loop bodies that allocate nothing.
+  pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   // Expanding strided metadata creates affine.apply ops.
   pm.addPass(memref::createExpandStridedMetadataPass());
@@ -77,6 +84,7 @@ void mlir::gru::buildTensorToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
@@ -109,6 +117,9 @@ void mlir::gru::registerGRUPipelinePasses() {
   registerConvertControlFlowToLLVMPass();
   registerConvertFuncToLLVMPass();
   registerUBToLLVMConversionPass();
+  registerSCFForallToParallelLoopPass();
+  registerConvertSCFToOpenMPPass();
+  registerConvertOpenMPToLLVMPass();
   registerReconcileUnrealizedCastsPass();
 }
 
@@ -124,7 +135,8 @@ void mlir::gru::registerGRUCompilerDialects(DialectRegistry &registry) {
                   bufferization::BufferizationDialect, cf::ControlFlowDialect,
                   func::FuncDialect, linalg::LinalgDialect, LLVM::LLVMDialect,
                   math::MathDialect, memref::MemRefDialect,
-                  ml_program::MLProgramDialect, scf::SCFDialect,
+                  ml_program::MLProgramDialect, omp::OpenMPDialect,
+                  scf::SCFDialect,
                   tensor::TensorDialect, vector::VectorDialect>();
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(

@@ -1,7 +1,6 @@
 /* runtime.c - the runtime library of compiled gru models. */
 #include "gru/runtime.h"
 
-#include <dnnl.h>
 #include <omp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -204,38 +203,12 @@ void memrefCopy(int64_t element_size, gru_unranked_memref *source,
   }
 }
 
-/* C += A·B for the row-major f32 matrices of generated code, through
- * oneDNN's sgemm on GRU_NUM_THREADS threads (default 1). */
-typedef struct {
-  float *allocated;
-  float *aligned;
-  int64_t offset;
-  int64_t sizes[2];
-  int64_t strides[2];
-} gru_rt_matrix;
-
-static int thread_count(void) {
+void gru_rt_use_threads(void) {
   static int threads = 0;
   if (threads == 0) {
     const char *text = getenv("GRU_NUM_THREADS");
     long value = text ? strtol(text, NULL, 10) : 1;
     threads = value >= 1 && value <= 1024 ? (int)value : 1;
   }
-  return threads;
-}
-
-void _mlir_ciface_gru_rt_sgemm(gru_rt_matrix *a, gru_rt_matrix *b,
-                               gru_rt_matrix *c) {
-  int64_t m = a->sizes[0], k = a->sizes[1], n = b->sizes[1];
-  if (m == 0 || n == 0 || k == 0)
-    return;
-  /* A single row or column may carry any stride; oneDNN wants ld >= cols. */
-  int64_t lda = m == 1 ? k : a->strides[0];
-  int64_t ldb = k == 1 ? n : b->strides[0];
-  int64_t ldc = m == 1 ? n : c->strides[0];
-  /* Threads only pay for themselves on large products (a GRU's per-step
-   * product at batch 1 is ~50k multiply-adds). */
-  omp_set_num_threads(m * n * k >= ((int64_t)1 << 21) ? thread_count() : 1);
-  dnnl_sgemm('N', 'N', m, n, k, 1.0f, a->aligned + a->offset, lda,
-             b->aligned + b->offset, ldb, 1.0f, c->aligned + c->offset, ldc);
+  omp_set_num_threads(threads);
 }

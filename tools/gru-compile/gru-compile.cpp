@@ -181,7 +181,8 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
     return failure();
 
   return linkSharedLibrary(loc, ccOption, outputPath,
-                           {wrapperPath, objectPath, GRU_RUNTIME_LIBRARY},
+                           {wrapperPath, objectPath, GRU_RUNTIME_LIBRARY,
+                            GRU_OPENMP_LIBRARY},
                            {headerDir.empty() ? "." : headerDir,
                             GRU_RUNTIME_INCLUDE_DIR});
 }

@@ -12,6 +12,7 @@
 #include "PackedMatmul.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -63,6 +64,14 @@ struct Tile {
   int64_t kSplit;
 };
 
+/// Where a row tile's results go: `tensor` holds the rows from `firstRow`
+/// on, and either every column or (`panelOnly`) just the tile's panel.
+struct Destination {
+  Value tensor;
+  Value firstRow;
+  bool panelOnly;
+};
+
 class MicrokernelBuilder {
 public:
   MicrokernelBuilder(ImplicitLocOpBuilder &b, Value lhs, Value panels,
@@ -75,42 +84,116 @@ public:
     inBounds = layout.columns % layout.panelWidth() == 0;
   }
 
+  /// The product, with the panels shared among threads when it is large
+  /// enough to pay for them.
   Value build(Value into) {
     Value rows = tensor::DimOp::create(b, lhs, 0);
-    return forLoop(index(0), rows, kBlockRows, into,
-                   [&](Value first, ValueRange carried) {
-                     Value end = arith::MinUIOp::create(
-                         b, arith::AddIOp::create(b, first, index(kBlockRows)),
-                         rows);
-                     return SmallVector<Value>{rowBlock(carried[0], first, end)};
-                   })
-        .getResult(0);
+    int64_t perRow = layout.columns * depth;
+    if (std::optional<int64_t> staticRows = getConstantIntValue(rows))
+      return build(into, rows, *staticRows * perRow >= kParallelWork);
+    Value work = arith::MulIOp::create(b, rows, index(perRow));
+    Value large = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, work,
+                                        index(kParallelWork));
+    auto choice = scf::IfOp::create(
+        b, large,
+        [&](OpBuilder &nested, Location) {
+          yieldIn(nested, [&] { return build(into, rows, /*parallel=*/true); });
+        },
+        [&](OpBuilder &nested, Location) {
+          yieldIn(nested, [&] { return build(into, rows, /*parallel=*/false); });
+        });
+    return choice.getResult(0);
   }
 
 private:
   /// Rows of lhs per block: a block's rows stay in L2 while every panel
   /// passes over them. A multiple of every tile's rows.
   static constexpr int64_t kBlockRows = 192;
+  /// The multiply-adds below which a product stays on one thread: about
+  /// 5 µs of one core, well above the cost of waking the others.
+  static constexpr int64_t kParallelWork = 1 << 20;
+
+  /// Builds `value` at the end of `nested`'s block and yields it.
+  void yieldIn(OpBuilder &nested, function_ref<Value()> value) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(nested.getInsertionBlock());
+    scf::YieldOp::create(b, value());
+  }
+
+  Value build(Value into, Value rows, bool parallel) {
+    return forLoop(index(0), rows, kBlockRows, into,
+                   [&](Value first, ValueRange carried) {
+                     Value end = arith::MinUIOp::create(
+                         b, arith::AddIOp::create(b, first, index(kBlockRows)),
+                         rows);
+                     Value block = parallel
+                                       ? panelsInParallel(carried[0], first, end)
+                                       : panelByPanel(carried[0], first, end);
+                     return SmallVector<Value>{block};
+                   })
+        .getResult(0);
+  }
 
   /// Rows [first, end) of the product, panel by panel.
-  Value rowBlock(Value into, Value first, Value end) {
+  Value panelByPanel(Value into, Value first, Value end) {
+    return forLoop(index(0), index(layout.panels()), 1, into,
+                   [&](Value panel, ValueRange carried) {
+                     return SmallVector<Value>{rowTiles(
+                         Destination{carried[0], index(0), false}, panel,
+                         first, end)};
+                   })
+        .getResult(0);
+  }
+
+  /// Rows [first, end) of the product, the panels shared among threads
+  /// (scf.forall): each writes its own columns.
+  Value panelsInParallel(Value into, Value first, Value end) {
+    OpFoldResult rowCount =
+        arith::SubIOp::create(b, end, first).getResult();
+    auto forall = scf::ForallOp::create(
+        b, ArrayRef<OpFoldResult>{b.getIndexAttr(layout.panels())},
+        ValueRange{into}, std::nullopt, [&](OpBuilder &nested, Location, ValueRange args) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToEnd(nested.getInsertionBlock());
+          Value panel = args[0], shared = args[1];
+          Value firstColumn = column(panel, 0);
+          OpFoldResult columns = b.getIndexAttr(layout.panelWidth());
+          if (!inBounds)
+            columns = arith::MinUIOp::create(
+                          b, index(layout.panelWidth()),
+                          arith::SubIOp::create(b, index(layout.columns),
+                                                firstColumn))
+                          .getResult();
+          SmallVector<OpFoldResult> offsets{first, firstColumn},
+              sizes{rowCount, columns}, strides(2, b.getIndexAttr(1));
+          Value slice = tensor::ExtractSliceOp::create(b, shared, offsets,
+                                                       sizes, strides);
+          Value result = rowTiles(Destination{slice, first, true}, panel,
+                                  first, end);
+          auto terminator = scf::InParallelOp::create(b);
+          b.setInsertionPointToStart(terminator.getBody());
+          tensor::ParallelInsertSliceOp::create(b, result, shared, offsets,
+                                                sizes, strides);
+        });
+    return forall.getResult(0);
+  }
+
+  /// The row tiles of rows [first, end) in `panel`: by mainRows, then by 4,
+  /// then by 1.
+  Value rowTiles(Destination into, Value panel, Value first, Value end) {
     int64_t mainRows = layout.mainRows();
-    // Row tiles: by mainRows, then by 4, then by 1.
     Value count = arith::SubIOp::create(b, end, first);
     Value endOfMain = arith::AddIOp::create(b, first, roundDown(count, mainRows));
     Value endOfFour = arith::AddIOp::create(b, first, roundDown(count, 4));
-    return forLoop(index(0), index(layout.panels()), 1, into,
-                   [&](Value panel, ValueRange carried) {
-                     Value result = carried[0];
-                     result = tileLoop(result, panel, first, endOfMain,
-                                       Tile{mainRows, 1});
-                     result = tileLoop(result, panel, endOfMain, endOfFour,
-                                       Tile{4, 1});
-                     result =
-                         tileLoop(result, panel, endOfFour, end, Tile{1, 4});
-                     return SmallVector<Value>{result};
-                   })
-        .getResult(0);
+    Value result = into.tensor;
+    auto tiles = [&](Value begin, Value end, Tile tile) {
+      result = tileLoop(Destination{result, into.firstRow, into.panelOnly},
+                        panel, begin, end, tile);
+    };
+    tiles(first, endOfMain, Tile{mainRows, 1});
+    tiles(endOfMain, endOfFour, Tile{4, 1});
+    tiles(endOfFour, end, Tile{1, 4});
+    return result;
   }
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
@@ -134,11 +217,14 @@ private:
         });
   }
 
-  Value tileLoop(Value into, Value panel, Value begin, Value end, Tile tile) {
-    return forLoop(begin, end, tile.rows, into,
+  Value tileLoop(Destination into, Value panel, Value begin, Value end,
+                 Tile tile) {
+    return forLoop(begin, end, tile.rows, into.tensor,
                    [&](Value row, ValueRange carried) {
+                     Destination current = into;
+                     current.tensor = carried[0];
                      return SmallVector<Value>{
-                         computeTile(carried[0], panel, row, tile)};
+                         computeTile(current, panel, row, tile)};
                    })
         .getResult(0);
   }
@@ -154,7 +240,7 @@ private:
   }
 
   /// result[row .. row + tile.rows, panel] of the product, into `into`.
-  Value computeTile(Value into, Value panel, Value row, Tile tile) {
+  Value computeTile(Destination into, Value panel, Value row, Tile tile) {
     int64_t vectors = layout.vectors;
     SmallVector<Value> accumulators;
     for (int64_t set = 0; set < tile.kSplit; ++set)
@@ -184,15 +270,20 @@ private:
         accumulators[i] = arith::AddFOp::create(
             b, accumulators[i], accumulators[set * perSet + i]);
 
-    Value result = into;
+    Value result = into.tensor;
+    Value firstRow = arith::SubIOp::create(b, row, into.firstRow);
     for (int64_t r = 0; r < tile.rows; ++r) {
-      Value rowIndex = r ? arith::AddIOp::create(b, row, index(r)) : row;
-      for (int64_t v = 0; v < vectors; ++v)
+      Value rowIndex = r ? arith::AddIOp::create(b, firstRow, index(r))
+                         : firstRow;
+      for (int64_t v = 0; v < vectors; ++v) {
+        Value columnIndex = into.panelOnly ? index(v * PanelLayout::lanes)
+                                           : column(panel, v);
         result = vector::TransferWriteOp::create(
                      b, accumulators[r * vectors + v], result,
-                     ValueRange{rowIndex, column(panel, v)},
+                     ValueRange{rowIndex, columnIndex},
                      ArrayRef<bool>{inBounds})
                      .getResult();
+      }
     }
     return result;
   }

@@ -39,6 +39,9 @@ void *gru_rt_slot(gru_rt_instance *instance, int slot);
  * instance's own dropout seed (for layers without one). */
 int64_t gru_rt_call_count(const gru_rt_instance *instance);
 int64_t gru_rt_seed(const gru_rt_instance *instance);
+/* Sets the calling thread's OpenMP team size, which the large products of
+ * a model call share, to GRU_NUM_THREADS (default 1). */
+void gru_rt_use_threads(void);
 /* Records a successful call: clears the error and counts the call. */
 void gru_rt_succeed(gru_rt_instance *instance);
 

@@ -5,20 +5,26 @@
 // packed into column panels once, also before it.
 // Each step is one (B,U)×(U,3U) product by the microkernel (row blocks of
 // 192, in each row tiles of 12, 4 and 1 over the packed panels, FMAs on
-// vectors) and one fused generic that
+// vectors; with B dynamic, a version that shares the panels among threads
+// for products of at least 2^20 multiply-adds, and a serial one) and one fused generic that
 // updates the carried state in place. The product's buffer is carried too,
 // so nothing is allocated in the loop.
 // CHECK-LABEL: func @reset_after
 // CHECK: %[[XB:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0, 1], [2]] : tensor<?x?x8xf32> into tensor<?x8xf32>
 // CHECK: %[[PW:.*]] = linalg.transpose ins(%{{.*}} : tensor<8x1x16xf32>) outs(%{{.*}} : tensor<1x8x16xf32>) permutation = [1, 0, 2]
-// CHECK: %[[PROJ:.*]] = scf.for %{{.*}} = %c0 to %{{.*}} step %c192 iter_args(%{{.*}} = %{{.*}}) -> (tensor<?x12xf32>)
-// CHECK:   vector.transfer_read %[[PW]]
-// CHECK:   tensor.extract %[[XB]]
+// CHECK: %[[LARGE:.*]] = arith.cmpi uge, %{{.*}}, %c1048576
+// CHECK: %[[PROJ:.*]] = scf.if %[[LARGE]] -> (tensor<?x12xf32>)
+// CHECK:   scf.for %{{.*}} = %c0 to %{{.*}} step %c192 iter_args(%{{.*}} = %{{.*}}) -> (tensor<?x12xf32>)
+// CHECK:     vector.transfer_read %[[PW]]
+// CHECK:     tensor.extract %[[XB]]
+// CHECK: } else {
 // CHECK: %[[PACKED:.*]] = linalg.transpose ins(%{{.*}} : tensor<4x1x16xf32>) outs(%{{.*}} : tensor<1x4x16xf32>) permutation = [1, 0, 2]
 // CHECK: scf.for %[[K:.*]] = %c0 to %[[T:[^ ]*]] step %c1 iter_args(%[[H:[^ ]*]] = %{{[^,]*}}, %[[R:[^ ]*]] = %{{[^,]*}}) -> (tensor<?x4xf32>, tensor<?x12xf32>)
 // CHECK-NOT: tensor.empty
 // CHECK:   %[[XT:.*]] = tensor.extract_slice %[[PROJ]][%[[K]], 0] [%{{.*}}, 12] [%[[T]], 1]
-// CHECK:   %[[HR:.*]] = scf.for %[[BLOCK:.*]] = %c0 to %{{.*}} step %c192 iter_args(%{{.*}} = %[[R]]) -> (tensor<?x12xf32>)
+// CHECK:   %[[HR:.*]] = scf.if %{{.*}} -> (tensor<?x12xf32>)
+// CHECK:   } else {
+// CHECK:     scf.for %[[BLOCK:.*]] = %c0 to %{{.*}} step %c192 iter_args(%{{.*}} = %[[R]]) -> (tensor<?x12xf32>)
 // CHECK:     %[[MAIN:.*]] = scf.for %[[ROW:.*]] = %[[BLOCK]] to %{{.*}} step %c12 iter_args
 // CHECK:       scf.for {{.*}} -> (vector<16xf32>,
 // CHECK:         vector.transfer_read %[[PACKED]]
@@ -96,6 +102,28 @@ func.func @per_gate_dropout(%x: tensor<2x5x8xf32>, %k: tensor<8x12xf32>, %rk: te
   %o = gru.layer %x, %k, %rk dropout_mask(%dm) recurrent_dropout_mask(%rdm) {units = 4 : i64, use_bias = false}
       : (tensor<2x5x8xf32>, tensor<8x12xf32>, tensor<4x12xf32>, tensor<3x2x8xf32>, tensor<3x2x4xf32>) -> tensor<2x4xf32>
   return %o : tensor<2x4xf32>
+}
+
+// -----
+
+// Panels shared among threads: each iteration of the scf.forall writes its
+// panel's columns of the row block.
+// CHECK-LABEL: func @parallel_panels
+// CHECK: %[[PR:.*]] = linalg.transpose ins(%{{.*}} : tensor<32x2x48xf32>) outs(%{{.*}} : tensor<2x32x48xf32>)
+// CHECK: scf.for
+// CHECK:   scf.if
+// CHECK:     scf.for %[[FIRST:.*]] = %c0 to %{{.*}} step %c192 iter_args(%[[C:.*]] = %{{.*}})
+// CHECK:       scf.forall (%[[PANEL:.*]]) in (2) shared_outs(%[[OUT:.*]] = %[[C]]) -> (tensor<?x96xf32>)
+// CHECK:         %[[COLUMN:.*]] = arith.muli %[[PANEL]], %c48
+// CHECK:         %[[TILE:.*]] = tensor.extract_slice %[[OUT]][%[[FIRST]], %[[COLUMN]]] [%{{.*}}, 48] [1, 1]
+// CHECK:         vector.transfer_read %[[PR]][%[[PANEL]],
+// CHECK:         scf.forall.in_parallel
+// CHECK-NEXT:      tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[FIRST]], %[[COLUMN]]] [%{{.*}}, 48] [1, 1]
+// CHECK:   } else {
+func.func @parallel_panels(%x: tensor<?x?x8xf32>, %k: tensor<8x96xf32>, %rk: tensor<32x96xf32>) -> tensor<?x32xf32> {
+  %o = gru.layer %x, %k, %rk {units = 32 : i64, use_bias = false}
+      : (tensor<?x?x8xf32>, tensor<8x96xf32>, tensor<32x96xf32>) -> tensor<?x32xf32>
+  return %o : tensor<?x32xf32>
 }
 
 // -----

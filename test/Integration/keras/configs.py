@@ -149,9 +149,23 @@ def make_config(index, row):
                   static_steps=static_steps, schedule=schedule, **row)
 
 
+# Products large enough to be shared among threads (keras-matrix.test runs
+# with GRU_NUM_THREADS=2): 3U and 2U not multiples of the panel width, and
+# batches that are not multiples of the row tiles.
+LARGE = (
+    dict(units=100, features=40, batch=64, mask="holes", schedule=(5,)),
+    dict(units=100, features=40, batch=64, reset_after=False, go_backwards=True,
+         return_sequences=True, mask="right_padded", schedule=(5,)),
+    dict(units=128, features=24, batch=33, return_state=True, initial_state=True,
+         schedule=(4,)),
+)
+
+
 def all_configs():
     rows = covering_rows(FACTORS, PAIRS + TRIPLES, SEEDS)
-    return [make_config(i, row) for i, row in enumerate(rows)]
+    configs = [make_config(i, row) for i, row in enumerate(rows)]
+    return configs + [Config(index=len(configs) + i, **large)
+                      for i, large in enumerate(LARGE)]
 
 
 if __name__ == "__main__":

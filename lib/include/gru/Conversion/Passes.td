@@ -18,7 +18,10 @@ def ConvertGRUToLoops : Pass<"convert-gru-to-loops"> {
     product is a register-blocked microkernel on vectors: a tile of rows ×
     one panel of accumulators, a broadcast FMA per row and panel vector for
     each k (`vector.fma`), panels outside the row tiles so that one stays in
-    cache, and blocks of 192 rows outside the panels.
+    cache, and blocks of 192 rows outside the panels. Products of at least
+    2^20 multiply-adds share their panels among threads (`scf.forall`, which
+    gru-to-llvm lowers to OpenMP); where the batch size is dynamic, an
+    `scf.if` picks the threaded or the serial version at run time.
     Nothing is allocated in the loop beyond what bufferization reuses.
     Dropout and state must be explicit (`gru-eliminate-dropout`,
     `gru-materialize-state`), and the layer must not be assigned to cuDNN.
@@ -31,18 +34,6 @@ def ConvertGRUToLoops : Pass<"convert-gru-to-loops"> {
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::vector::VectorDialect"];
-}
-
-def ConvertMatmulToSgemm : Pass<"convert-matmul-to-sgemm", "::mlir::ModuleOp"> {
-  let summary = "Run bufferized f32 matmuls through the runtime's sgemm";
-  let description = [{
-    Each `linalg.matmul` on f32 memrefs with contiguous rows becomes a call
-    to `gru_rt_sgemm(A, B, C)` (C += A·B; C interface), which the runtime
-    implements with oneDNN's threaded sgemm. Other matmuls are left to
-    `convert-linalg-to-loops`.
-  }];
-  let dependentDialects = ["::mlir::func::FuncDialect",
-                           "::mlir::memref::MemRefDialect"];
 }
 
 #endif // GRU_CONVERSION_PASSES_TD
