@@ -13,7 +13,9 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
@@ -87,6 +89,11 @@ public:
   /// The product, with the panels shared among threads when it is large
   /// enough to pay for them.
   Value build(Value into) {
+    // The packed panels as a buffer, only to prefetch from.
+    auto panelsType = cast<RankedTensorType>(panels.getType());
+    panelBuffer = bufferization::ToBufferOp::create(
+        b, MemRefType::get(panelsType.getShape(), panelsType.getElementType()),
+        panels, b.getUnitAttr());
     Value rows = tensor::DimOp::create(b, lhs, 0);
     int64_t perRow = layout.columns * depth;
     if (std::optional<int64_t> staticRows = getConstantIntValue(rows))
@@ -249,6 +256,9 @@ private:
           accumulators.push_back(set == 0 && bias ? biasVector(panel, v)
                                                   : zeroVector());
 
+    nextPanel = arith::MinUIOp::create(
+        b, arith::AddIOp::create(b, panel, index(1)),
+        index(layout.panels() - 1));
     int64_t mainDepth = depth - depth % tile.kSplit;
     auto kLoop = forLoop(
         index(0), index(mainDepth), tile.kSplit, accumulators,
@@ -292,6 +302,14 @@ private:
   void multiplyAdd(MutableArrayRef<Value> accumulators, int64_t set,
                    Value panel, Value row, Value k, Tile tile) {
     int64_t vectors = layout.vectors;
+    // Brings the next panel's row k into L2 while this one is used, so that
+    // panels streaming from L3 (large R) arrive before they are needed.
+    if (set == 0)
+      for (int64_t v = 0; v < vectors; ++v)
+        memref::PrefetchOp::create(
+            b, panelBuffer,
+            ValueRange{nextPanel, k, index(v * PanelLayout::lanes)},
+            /*isWrite=*/false, /*localityHint=*/2, /*isDataCache=*/true);
     SmallVector<Value> weights;
     for (int64_t v = 0; v < vectors; ++v)
       weights.push_back(vector::TransferReadOp::create(
@@ -319,6 +337,7 @@ private:
 
   ImplicitLocOpBuilder &b;
   Value lhs, panels, bias;
+  Value panelBuffer, nextPanel;
   PanelLayout layout;
   VectorType vectorType;
   int64_t depth;
