@@ -28,6 +28,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/PatternMatch.h"
@@ -222,6 +223,55 @@ protected:
         .getResult(0);
   }
 
+  /// The results of `generic`, just built, elementwise over (B, U): computed
+  /// in column chunks shared among threads (scf.forall) when B·U is large
+  /// enough to pay for waking them, and as it is otherwise (an scf.if picks
+  /// at run time when B is dynamic).
+  SmallVector<Value> shareAmongThreads(linalg::GenericOp generic) {
+    if (units <= kChunkColumns)
+      return generic->getResults();
+    Value rows = tensor::DimOp::create(b, generic.getDpsInits()[0], 0);
+    if (std::optional<int64_t> staticRows = getConstantIntValue(rows)) {
+      if (*staticRows * units < kParallelElements)
+        return generic->getResults();
+      return inColumnChunks(generic);
+    }
+    Value elements = arith::MulIOp::create(b, rows, constantIndex(units));
+    Value large = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, elements,
+                                        constantIndex(kParallelElements));
+    auto choice = scf::IfOp::create(b, generic->getResultTypes(), large,
+                                    /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(choice.thenBlock());
+    auto chunked = cast<linalg::GenericOp>(b.clone(*generic));
+    scf::YieldOp::create(b, inColumnChunks(chunked));
+    b.setInsertionPointToStart(choice.elseBlock());
+    generic->moveBefore(b.getInsertionBlock(), b.getInsertionPoint());
+    scf::YieldOp::create(b, generic->getResults());
+    return choice->getResults();
+  }
+
+  /// `generic` tiled into an scf.forall over column chunks; returns the
+  /// results.
+  SmallVector<Value> inColumnChunks(linalg::GenericOp generic) {
+    IRRewriter rewriter(b.getContext());
+    rewriter.setInsertionPoint(generic);
+    scf::SCFTilingOptions options;
+    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp)
+        .setTileSizes({b.getIndexAttr(0), b.getIndexAttr(kChunkColumns)});
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(generic.getOperation()), options);
+    if (failed(tiled))
+      return generic->getResults(); // stays one loop on one thread
+    rewriter.replaceOp(generic, tiled->replacements);
+    return tiled->replacements;
+  }
+
+  /// B·U at which the elementwise work of a step is shared among threads,
+  /// and the columns of a chunk.
+  static constexpr int64_t kParallelElements = 4096;
+  static constexpr int64_t kChunkColumns = 64;
+
   //===--------------------------------------------------------------------===//
   // Projections
   //===--------------------------------------------------------------------===//
@@ -350,7 +400,7 @@ protected:
     AffineMap id = AffineMap::getMultiDimIdentityMap(2, b.getContext());
     SmallVector<utils::IteratorType> parallel(2, utils::IteratorType::parallel);
     Value product = temporary(units);
-    Value result = linalg::GenericOp::create(
+    auto generic = linalg::GenericOp::create(
                b, state.getType(),
                ValueRange{gateBlock(projected, 1), gateBlock(zr, 1), h},
                ValueRange{product},
@@ -362,9 +412,8 @@ protected:
                      s, sigma, arith::AddFOp::create(s, args[0], args[1]));
                  Value rh = arith::MulFOp::create(s, r, args[2]);
                  linalg::YieldOp::create(s, rh);
-               })
-        .getResult(0);
-    return written(result, product);
+               });
+    return written(shareAmongThreads(generic)[0], product);
   }
 
   /// The fused gate math and masking of one step. With reset_after the
@@ -380,21 +429,35 @@ protected:
     bool resetAfter = p.resetAfter;
     Activation phi = p.activation, sigma = p.recurrentActivation;
 
+    // The state and the previous output are read from the outputs that they
+    // update in place where they are the same tensors, so that column chunks
+    // on different threads read only their own columns of them.
+    bool stateInPlace = state == stateInit;
+    bool otherwiseInPlace = keep && otherwise == outputInit;
     SmallVector<Value> inputs{
         gateBlock(projected, 0), gateBlock(projected, 1),
         gateBlock(projected, 2), gateBlock(recurrent, 0),
         gateBlock(recurrent, 1),
-        state, resetAfter ? gateBlock(recurrent, 2) : candidateRecurrent};
+        resetAfter ? gateBlock(recurrent, 2) : candidateRecurrent};
     SmallVector<AffineMap> maps(inputs.size(), id);
+    if (!stateInPlace) {
+      inputs.push_back(state);
+      maps.push_back(id);
+    }
     if (keep) {
-      inputs.append({keep, otherwise});
-      maps.append({row, id});
+      inputs.push_back(keep);
+      maps.push_back(row);
+    }
+    if (keep && !otherwiseInPlace) {
+      inputs.push_back(otherwise);
+      maps.push_back(id);
     }
     // The new state, and the output where a mask makes them differ.
     SmallVector<Value> outs{stateInit};
     if (keep)
       outs.push_back(outputInit);
     maps.append(outs.size(), id);
+    size_t inputCount = inputs.size();
     SmallVector<utils::IteratorType> parallel(2, utils::IteratorType::parallel);
 
     auto generic = linalg::GenericOp::create(
@@ -407,7 +470,13 @@ protected:
             return arith::MulFOp::create(s, x, y);
           };
           Value xz = args[0], xr = args[1], xh = args[2], hz = args[3],
-                hr = args[4], h = args[5], hh = args[6];
+                hr = args[4], hh = args[5];
+          unsigned nextInput = 6;
+          Value h = stateInPlace ? args[inputCount] : args[nextInput++];
+          Value keepRow = keep ? args[nextInput++] : Value();
+          Value previous = !keep             ? Value()
+                           : otherwiseInPlace ? args[inputCount + 1]
+                                              : args[nextInput++];
           // With reset_after = false, hr is unused: r was applied before
           // the candidate's product.
           Value z = buildActivation(s, sigma, add(xz, hz));
@@ -424,11 +493,12 @@ protected:
                            mul(arith::SubFOp::create(s, one, z), candidate));
           if (!keep)
             return linalg::YieldOp::create(s, ValueRange{next}), void();
-          Value kept = arith::SelectOp::create(s, args[7], next, h);
-          Value output = arith::SelectOp::create(s, args[7], next, args[8]);
+          Value kept = arith::SelectOp::create(s, keepRow, next, h);
+          Value output = arith::SelectOp::create(s, keepRow, next, previous);
           linalg::YieldOp::create(s, ValueRange{kept, output});
         });
-    return {generic.getResult(0), generic.getResults().back()};
+    SmallVector<Value> results = shareAmongThreads(generic);
+    return {results.front(), results.back()};
   }
 
   ImplicitLocOpBuilder b;

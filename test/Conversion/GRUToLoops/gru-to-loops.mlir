@@ -106,24 +106,33 @@ func.func @per_gate_dropout(%x: tensor<2x5x8xf32>, %k: tensor<8x12xf32>, %rk: te
 
 // -----
 
-// Panels shared among threads: each iteration of the scf.forall writes its
-// panel's columns of the row block.
+// Work shared among threads: each iteration of a product's scf.forall writes
+// its panel's columns of the row block; the gate math runs in chunks of 64
+// columns, reading the state from the chunk of it that it updates.
 // CHECK-LABEL: func @parallel_panels
-// CHECK: %[[PR:.*]] = linalg.transpose ins(%{{.*}} : tensor<32x2x48xf32>) outs(%{{.*}} : tensor<2x32x48xf32>)
-// CHECK: scf.for
+// CHECK: %[[PR:.*]] = linalg.transpose ins(%{{.*}} : tensor<128x8x48xf32>) outs(%{{.*}} : tensor<8x128x48xf32>)
+// CHECK: scf.for %{{.*}} iter_args(%[[H:[^ ]*]] = %{{[^,]*}},
 // CHECK:   scf.if
 // CHECK:     scf.for %[[FIRST:.*]] = %c0 to %{{.*}} step %c192 iter_args(%[[C:.*]] = %{{.*}})
-// CHECK:       scf.forall (%[[PANEL:.*]]) in (2) shared_outs(%[[OUT:.*]] = %[[C]]) -> (tensor<?x96xf32>)
+// CHECK:       scf.forall (%[[PANEL:.*]]) in (8) shared_outs(%[[OUT:.*]] = %[[C]]) -> (tensor<?x384xf32>)
 // CHECK:         %[[COLUMN:.*]] = arith.muli %[[PANEL]], %c48
 // CHECK:         %[[TILE:.*]] = tensor.extract_slice %[[OUT]][%[[FIRST]], %[[COLUMN]]] [%{{.*}}, 48] [1, 1]
 // CHECK:         vector.transfer_read %[[PR]][%[[PANEL]],
 // CHECK:         scf.forall.in_parallel
 // CHECK-NEXT:      tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[FIRST]], %[[COLUMN]]] [%{{.*}}, 48] [1, 1]
 // CHECK:   } else {
-func.func @parallel_panels(%x: tensor<?x?x8xf32>, %k: tensor<8x96xf32>, %rk: tensor<32x96xf32>) -> tensor<?x32xf32> {
-  %o = gru.layer %x, %k, %rk {units = 32 : i64, use_bias = false}
-      : (tensor<?x?x8xf32>, tensor<8x96xf32>, tensor<32x96xf32>) -> tensor<?x32xf32>
-  return %o : tensor<?x32xf32>
+// CHECK:   scf.if %{{.*}} -> (tensor<?x128xf32>)
+// CHECK:     scf.forall (%[[CHUNK:.*]]) = (0) to (128) step (64) shared_outs(%[[S:.*]] = %[[H]])
+// CHECK:       %[[OWN:.*]] = tensor.extract_slice %[[S]][0, %[[CHUNK]]] [%{{.*}}, 64] [1, 1]
+// CHECK:       linalg.generic
+// CHECK-NOT:     %[[H]]
+// CHECK-SAME:    outs(%[[OWN]] : tensor<?x64xf32>)
+// CHECK:   } else {
+// CHECK:     linalg.generic
+func.func @parallel_panels(%x: tensor<?x?x8xf32>, %k: tensor<8x384xf32>, %rk: tensor<128x384xf32>) -> tensor<?x128xf32> {
+  %o = gru.layer %x, %k, %rk {units = 128 : i64, use_bias = false}
+      : (tensor<?x?x8xf32>, tensor<8x384xf32>, tensor<128x384xf32>) -> tensor<?x128xf32>
+  return %o : tensor<?x128xf32>
 }
 
 // -----

@@ -20,7 +20,8 @@ def ConvertGRUToLoops : Pass<"convert-gru-to-loops"> {
     each k (`vector.fma`), panels outside the row tiles so that one stays in
     cache, and blocks of 192 rows outside the panels. Products of at least
     2^20 multiply-adds share their panels among threads (`scf.forall`, which
-    gru-to-llvm lowers to OpenMP); where the batch size is dynamic, an
+    gru-to-llvm lowers to OpenMP), and so does the gate math of a step with
+    B·U ≥ 4096, in chunks of 64 units; where the batch size is dynamic, an
     `scf.if` picks the threaded or the serial version at run time.
     Nothing is allocated in the loop beyond what bufferization reuses.
     Dropout and state must be explicit (`gru-eliminate-dropout`,
