@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -139,6 +140,35 @@ uint8_t *gru_rt_normalize_bools(const uint8_t *values, int64_t count) {
 void *gru_rt_alloc(int64_t bytes) { return malloc(bytes ? (size_t)bytes : 1); }
 
 void gru_rt_free(void *pointer) { free(pointer); }
+
+/* Packed weights and the input projection are streamed at every step: huge
+ * pages spare a TLB miss every 4 KiB. The advice covers the whole huge pages
+ * inside the buffer; malloc keeps reusing that memory from call to call, so
+ * its pages are faulted in once. */
+static void advise_huge_pages(void *pointer, size_t size) {
+  uintptr_t mask = GRU_RT_HUGE_PAGE - 1;
+  uintptr_t begin = ((uintptr_t)pointer + mask) & ~mask;
+  uintptr_t end = ((uintptr_t)pointer + size) & ~mask;
+  if (end > begin)
+    madvise((void *)begin, end - begin, MADV_HUGEPAGE); /* only advice */
+}
+
+/* The buffers of generated code (gru-to-llvm allocates through these). */
+void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size) {
+  if (alignment < sizeof(void *))
+    alignment = sizeof(void *);
+  size_t rounded = (size + alignment - 1) / alignment * alignment;
+  void *pointer = aligned_alloc(alignment, rounded ? rounded : alignment);
+  if (pointer && size >= GRU_RT_HUGE_PAGE)
+    advise_huge_pages(pointer, size);
+  return pointer;
+}
+
+void *_mlir_memref_to_llvm_alloc(size_t size) {
+  return _mlir_memref_to_llvm_aligned_alloc(64, size);
+}
+
+void _mlir_memref_to_llvm_free(void *pointer) { free(pointer); }
 
 void gru_rt_memref_init(void *descriptor, void *pointer, int rank,
                         const int64_t *sizes) {

@@ -39,6 +39,17 @@ void *gru_rt_slot(gru_rt_instance *instance, int slot);
  * instance's own dropout seed (for layers without one). */
 int64_t gru_rt_call_count(const gru_rt_instance *instance);
 int64_t gru_rt_seed(const gru_rt_instance *instance);
+/* The allocation functions of generated code: `alignment` (a power of two)
+ * aligned, with huge pages advised for buffers of at least
+ * GRU_RT_HUGE_PAGE bytes. NULL when out of memory. Hidden: each compiled
+ * library keeps its own. */
+#define GRU_RT_HUGE_PAGE ((size_t)2 << 20)
+#define GRU_RT_HIDDEN __attribute__((visibility("hidden")))
+GRU_RT_HIDDEN void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
+                                                       size_t size);
+GRU_RT_HIDDEN void *_mlir_memref_to_llvm_alloc(size_t size);
+GRU_RT_HIDDEN void _mlir_memref_to_llvm_free(void *pointer);
+
 /* Sets the calling thread's OpenMP team size, which the large products of
  * a model call share, to GRU_NUM_THREADS (default 1). */
 void gru_rt_use_threads(void);

@@ -1,0 +1,41 @@
+//===- RuntimeAllocTest.cpp - the runtime's buffers for generated code ----===//
+
+#include "gru/runtime.h"
+
+#include <cstdint>
+#include <cstring>
+#include <gtest/gtest.h>
+
+namespace {
+
+TEST(RuntimeAlloc, HonorsTheAlignment) {
+  for (size_t alignment : {1, 8, 16, 64, 4096})
+    for (size_t size : {1, 3, 100, 5000}) {
+      void *pointer = _mlir_memref_to_llvm_aligned_alloc(alignment, size);
+      ASSERT_NE(pointer, nullptr);
+      EXPECT_EQ(reinterpret_cast<uintptr_t>(pointer) % alignment, 0u)
+          << "alignment " << alignment << ", size " << size;
+      std::memset(pointer, 0xab, size);
+      _mlir_memref_to_llvm_free(pointer);
+    }
+}
+
+TEST(RuntimeAlloc, LargeBuffersAreWholeAndAligned) {
+  size_t size = 3 * GRU_RT_HUGE_PAGE + 123;
+  auto *bytes = static_cast<unsigned char *>(_mlir_memref_to_llvm_alloc(size));
+  ASSERT_NE(bytes, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(bytes) % 64, 0u);
+  std::memset(bytes, 7, size);
+  EXPECT_EQ(bytes[0], 7);
+  EXPECT_EQ(bytes[size - 1], 7);
+  _mlir_memref_to_llvm_free(bytes);
+}
+
+TEST(RuntimeAlloc, ZeroBytesGiveABufferAndNullFreesNothing) {
+  void *pointer = _mlir_memref_to_llvm_alloc(0);
+  EXPECT_NE(pointer, nullptr);
+  _mlir_memref_to_llvm_free(pointer);
+  _mlir_memref_to_llvm_free(nullptr);
+}
+
+} // namespace
