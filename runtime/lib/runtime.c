@@ -2,6 +2,7 @@
 #include "gru/runtime.h"
 
 #include <omp.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,34 +142,85 @@ void *gru_rt_alloc(int64_t bytes) { return malloc(bytes ? (size_t)bytes : 1); }
 
 void gru_rt_free(void *pointer) { free(pointer); }
 
-/* Packed weights and the input projection are streamed at every step: huge
- * pages spare a TLB miss every 4 KiB. The advice covers the whole huge pages
- * inside the buffer; malloc keeps reusing that memory from call to call, so
- * its pages are faulted in once. */
-static void advise_huge_pages(void *pointer, size_t size) {
-  uintptr_t mask = GRU_RT_HUGE_PAGE - 1;
-  uintptr_t begin = ((uintptr_t)pointer + mask) & ~mask;
-  uintptr_t end = ((uintptr_t)pointer + size) & ~mask;
-  if (end > begin)
-    madvise((void *)begin, end - begin, MADV_HUGEPAGE); /* only advice */
+/* Large buffers (at least GRU_RT_HUGE_PAGE bytes) are 2 MiB aligned with
+ * huge pages advised: packed weights and the input projection are streamed
+ * at every step, and huge pages spare a TLB miss every 4 KiB. A model call
+ * allocates the same large buffers every time, so each thread keeps those
+ * it frees for its next calls rather than fault in and zero new pages. */
+enum { LARGE_SLOTS = 8 };
+typedef struct {
+  void *pointer;
+  size_t size;
+  int live;
+} large_buffer;
+static _Thread_local large_buffer large_buffers[LARGE_SLOTS];
+static pthread_key_t large_buffers_key;
+static pthread_once_t large_buffers_once = PTHREAD_ONCE_INIT;
+
+/* At thread exit: frees the kept buffers. */
+static void free_kept_buffers(void *buffers) {
+  large_buffer *slots = buffers;
+  for (int i = 0; i < LARGE_SLOTS; ++i)
+    if (slots[i].pointer && !slots[i].live)
+      free(slots[i].pointer);
+}
+
+static void create_large_buffers_key(void) {
+  pthread_key_create(&large_buffers_key, free_kept_buffers);
+}
+
+static void *large_alloc(size_t size) {
+  large_buffer *best = NULL, *free_slot = NULL;
+  for (int i = 0; i < LARGE_SLOTS; ++i) {
+    large_buffer *slot = &large_buffers[i];
+    if (slot->live)
+      continue;
+    if (slot->pointer && slot->size >= size &&
+        (!best || slot->size < best->size))
+      best = slot;
+    if (!free_slot || !slot->pointer)
+      free_slot = slot;
+  }
+  if (best) {
+    best->live = 1;
+    return best->pointer;
+  }
+  size_t rounded = (size + GRU_RT_HUGE_PAGE - 1) & ~(GRU_RT_HUGE_PAGE - 1);
+  void *pointer = aligned_alloc(GRU_RT_HUGE_PAGE, rounded);
+  if (!pointer)
+    return NULL;
+  madvise(pointer, rounded, MADV_HUGEPAGE); /* only advice */
+  if (free_slot) {
+    pthread_once(&large_buffers_once, create_large_buffers_key);
+    pthread_setspecific(large_buffers_key, large_buffers);
+    free(free_slot->pointer); /* a kept buffer too small to reuse */
+    *free_slot = (large_buffer){pointer, rounded, 1};
+  }
+  return pointer;
 }
 
 /* The buffers of generated code (gru-to-llvm allocates through these). */
 void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size) {
+  if (size >= GRU_RT_HUGE_PAGE && alignment <= GRU_RT_HUGE_PAGE)
+    return large_alloc(size);
   if (alignment < sizeof(void *))
     alignment = sizeof(void *);
   size_t rounded = (size + alignment - 1) / alignment * alignment;
-  void *pointer = aligned_alloc(alignment, rounded ? rounded : alignment);
-  if (pointer && size >= GRU_RT_HUGE_PAGE)
-    advise_huge_pages(pointer, size);
-  return pointer;
+  return aligned_alloc(alignment, rounded ? rounded : alignment);
 }
 
 void *_mlir_memref_to_llvm_alloc(size_t size) {
   return _mlir_memref_to_llvm_aligned_alloc(64, size);
 }
 
-void _mlir_memref_to_llvm_free(void *pointer) { free(pointer); }
+void _mlir_memref_to_llvm_free(void *pointer) {
+  for (int i = 0; pointer && i < LARGE_SLOTS; ++i)
+    if (large_buffers[i].pointer == pointer) {
+      large_buffers[i].live = 0;
+      return;
+    }
+  free(pointer);
+}
 
 void gru_rt_memref_init(void *descriptor, void *pointer, int rank,
                         const int64_t *sizes) {

@@ -24,11 +24,31 @@ TEST(RuntimeAlloc, LargeBuffersAreWholeAndAligned) {
   size_t size = 3 * GRU_RT_HUGE_PAGE + 123;
   auto *bytes = static_cast<unsigned char *>(_mlir_memref_to_llvm_alloc(size));
   ASSERT_NE(bytes, nullptr);
-  EXPECT_EQ(reinterpret_cast<uintptr_t>(bytes) % 64, 0u);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(bytes) % GRU_RT_HUGE_PAGE, 0u);
   std::memset(bytes, 7, size);
   EXPECT_EQ(bytes[0], 7);
   EXPECT_EQ(bytes[size - 1], 7);
   _mlir_memref_to_llvm_free(bytes);
+}
+
+// A model call allocates the same large buffers every time: a freed one is
+// handed out again, never while it is still in use.
+TEST(RuntimeAlloc, LargeBuffersAreKeptForTheNextCall) {
+  size_t size = GRU_RT_HUGE_PAGE + 1000;
+  void *first = _mlir_memref_to_llvm_alloc(size);
+  ASSERT_NE(first, nullptr);
+  _mlir_memref_to_llvm_free(first);
+  void *again = _mlir_memref_to_llvm_alloc(size - 500);
+  EXPECT_EQ(again, first);
+  void *other = _mlir_memref_to_llvm_alloc(size);
+  ASSERT_NE(other, nullptr);
+  EXPECT_NE(other, again);
+  void *larger = _mlir_memref_to_llvm_alloc(4 * GRU_RT_HUGE_PAGE);
+  ASSERT_NE(larger, nullptr);
+  std::memset(larger, 1, 4 * GRU_RT_HUGE_PAGE);
+  _mlir_memref_to_llvm_free(again);
+  _mlir_memref_to_llvm_free(other);
+  _mlir_memref_to_llvm_free(larger);
 }
 
 TEST(RuntimeAlloc, ZeroBytesGiveABufferAndNullFreesNothing) {

@@ -40,9 +40,10 @@ void *gru_rt_slot(gru_rt_instance *instance, int slot);
 int64_t gru_rt_call_count(const gru_rt_instance *instance);
 int64_t gru_rt_seed(const gru_rt_instance *instance);
 /* The allocation functions of generated code: `alignment` (a power of two)
- * aligned, with huge pages advised for buffers of at least
- * GRU_RT_HUGE_PAGE bytes. NULL when out of memory. Hidden: each compiled
- * library keeps its own. */
+ * aligned; buffers of at least GRU_RT_HUGE_PAGE bytes are 2 MiB aligned
+ * with huge pages advised, and each thread keeps up to 8 of them once freed
+ * for its next calls (released at thread exit). NULL when out of memory.
+ * Hidden: each compiled library keeps its own. */
 #define GRU_RT_HUGE_PAGE ((size_t)2 << 20)
 #define GRU_RT_HIDDEN __attribute__((visibility("hidden")))
 GRU_RT_HIDDEN void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
