@@ -1,4 +1,5 @@
-//===- GRUToLoops.cpp - the convert-gru-to-loops pass ----------------------===//
+//===- GRUToLoops.cpp - the convert-gru-to-loops pass
+//----------------------===//
 //
 // Lowers gru.layer to a time loop over fused tensor computations:
 //
@@ -50,12 +51,15 @@ struct StepParams {
   bool resetAfter;
   int64_t units;
 
-  template <typename OpTy>
-  static StepParams of(OpTy op, int64_t units) {
-    return {op.getKernel(),      op.getRecurrentKernel(),
-            op.getBias(),        op.getDropoutMask(),
-            op.getRecurrentDropoutMask(), op.getActivation(),
-            op.getRecurrentActivation(),  op.getResetAfter(),
+  template <typename OpTy> static StepParams of(OpTy op, int64_t units) {
+    return {op.getKernel(),
+            op.getRecurrentKernel(),
+            op.getBias(),
+            op.getDropoutMask(),
+            op.getRecurrentDropoutMask(),
+            op.getActivation(),
+            op.getRecurrentActivation(),
+            op.getResetAfter(),
             units};
   }
 };
@@ -80,7 +84,9 @@ protected:
   static int64_t staticSize(OpFoldResult size) {
     return getConstantIntValue(size).value_or(ShapedType::kDynamic);
   }
-  Value constantIndex(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value constantIndex(int64_t v) {
+    return arith::ConstantIndexOp::create(b, v);
+  }
 
   Value empty(ArrayRef<OpFoldResult> shape) {
     return tensor::EmptyOp::create(b, shape, elementType);
@@ -122,8 +128,8 @@ protected:
     if (p.resetAfter)
       return drop ? SmallVector<int64_t>{3 * units, units, units, units}
                   : SmallVector<int64_t>{3 * units};
-    return drop ? SmallVector<int64_t>{2 * units, units, units, units, units,
-                                       units}
+    return drop ? SmallVector<int64_t>{2 * units, units, units,
+                                       units,     units, units}
                 : SmallVector<int64_t>{2 * units, units, units};
   }
 
@@ -154,10 +160,9 @@ protected:
   Value insertColumns(Value block, Value into, int64_t begin) {
     OpFoldResult rows = tensor::getMixedSize(b, b.getLoc(), into, 0);
     int64_t width = cast<RankedTensorType>(block.getType()).getDimSize(1);
-    return tensor::InsertSliceOp::create(b, block, into,
-                                         {index(0), index(begin)},
-                                         {rows, index(width)},
-                                         {index(1), index(1)});
+    return tensor::InsertSliceOp::create(
+        b, block, into, {index(0), index(begin)}, {rows, index(width)},
+        {index(1), index(1)});
   }
 
   /// lhs · weights + bias (a row; none when null), written into `into`, by
@@ -178,8 +183,8 @@ protected:
       return vector;
     return tensor::ExtractSliceOp::create(
         b, RankedTensorType::get({size}, elementType), vector,
-        ArrayRef<OpFoldResult>{index(first)}, ArrayRef<OpFoldResult>{index(size)},
-        ArrayRef<OpFoldResult>{index(1)});
+        ArrayRef<OpFoldResult>{index(first)},
+        ArrayRef<OpFoldResult>{index(size)}, ArrayRef<OpFoldResult>{index(1)});
   }
 
   /// Row `row` of a (2, 3U) bias, or the (3U) bias as row 0; null without
@@ -203,11 +208,11 @@ protected:
     unsigned rank = type.getRank();
     MLIRContext *ctx = b.getContext();
     AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
-    AffineMap maskMap = AffineMap::get(
-        rank, 0,
-        {getAffineConstantExpr(gate, ctx), getAffineDimExpr(0, ctx),
-         getAffineDimExpr(rank - 1, ctx)},
-        ctx);
+    AffineMap maskMap = AffineMap::get(rank, 0,
+                                       {getAffineConstantExpr(gate, ctx),
+                                        getAffineDimExpr(0, ctx),
+                                        getAffineDimExpr(rank - 1, ctx)},
+                                       ctx);
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
     if (!into)
@@ -345,10 +350,10 @@ protected:
       return recurrentProduct(state, 0, 0, gates * units, into);
     Value result = into;
     for (int64_t gate = 0; gate < gates; ++gate)
-      result = insertColumns(recurrentProduct(state, gate, gate * units, units,
-                                              columns(result, gate * units,
-                                                      units)),
-                             result, gate * units);
+      result =
+          insertColumns(recurrentProduct(state, gate, gate * units, units,
+                                         columns(result, gate * units, units)),
+                        result, gate * units);
     return result;
   }
 
@@ -377,9 +382,9 @@ protected:
     Value zr = written(recurrentProducts(state, 2, products), products);
     Value resetState = resetTimesState(projected, zr, state);
     Value candidateProduct = temporary(units);
-    Value candidate = written(
-        recurrentMatmul(resetState, 2 * units, units, candidateProduct),
-        candidateProduct);
+    Value candidate =
+        written(recurrentMatmul(resetState, 2 * units, units, candidateProduct),
+                candidateProduct);
     return gates(projected, zr, state, keep, otherwise, candidate, stateInit,
                  outputInit);
   }
@@ -401,18 +406,16 @@ protected:
     SmallVector<utils::IteratorType> parallel(2, utils::IteratorType::parallel);
     Value product = temporary(units);
     auto generic = linalg::GenericOp::create(
-               b, state.getType(),
-               ValueRange{gateBlock(projected, 1), gateBlock(zr, 1), h},
-               ValueRange{product},
-               ArrayRef<AffineMap>{id, id, id, id},
-               parallel,
-               [&](OpBuilder &nested, Location loc, ValueRange args) {
-                 ImplicitLocOpBuilder s(loc, nested);
-                 Value r = buildActivation(
-                     s, sigma, arith::AddFOp::create(s, args[0], args[1]));
-                 Value rh = arith::MulFOp::create(s, r, args[2]);
-                 linalg::YieldOp::create(s, rh);
-               });
+        b, state.getType(),
+        ValueRange{gateBlock(projected, 1), gateBlock(zr, 1), h},
+        ValueRange{product}, ArrayRef<AffineMap>{id, id, id, id}, parallel,
+        [&](OpBuilder &nested, Location loc, ValueRange args) {
+          ImplicitLocOpBuilder s(loc, nested);
+          Value r = buildActivation(s, sigma,
+                                    arith::AddFOp::create(s, args[0], args[1]));
+          Value rh = arith::MulFOp::create(s, r, args[2]);
+          linalg::YieldOp::create(s, rh);
+        });
     return written(shareAmongThreads(generic)[0], product);
   }
 
@@ -434,11 +437,13 @@ protected:
     // on different threads read only their own columns of them.
     bool stateInPlace = state == stateInit;
     bool otherwiseInPlace = keep && otherwise == outputInit;
-    SmallVector<Value> inputs{
-        gateBlock(projected, 0), gateBlock(projected, 1),
-        gateBlock(projected, 2), gateBlock(recurrent, 0),
-        gateBlock(recurrent, 1),
-        resetAfter ? gateBlock(recurrent, 2) : candidateRecurrent};
+    SmallVector<Value> inputs{gateBlock(projected, 0),
+                              gateBlock(projected, 1),
+                              gateBlock(projected, 2),
+                              gateBlock(recurrent, 0),
+                              gateBlock(recurrent, 1),
+                              resetAfter ? gateBlock(recurrent, 2)
+                                         : candidateRecurrent};
     SmallVector<AffineMap> maps(inputs.size(), id);
     if (!stateInPlace) {
       inputs.push_back(state);
@@ -461,7 +466,8 @@ protected:
     SmallVector<utils::IteratorType> parallel(2, utils::IteratorType::parallel);
 
     auto generic = linalg::GenericOp::create(
-        b, TypeRange(ValueRange(outs)), inputs, outs, maps, parallel, [&](OpBuilder &nested, Location loc, ValueRange args) {
+        b, TypeRange(ValueRange(outs)), inputs, outs, maps, parallel,
+        [&](OpBuilder &nested, Location loc, ValueRange args) {
           ImplicitLocOpBuilder s(loc, nested);
           auto add = [&](Value x, Value y) -> Value {
             return arith::AddFOp::create(s, x, y);
@@ -474,7 +480,7 @@ protected:
           unsigned nextInput = 6;
           Value h = stateInPlace ? args[inputCount] : args[nextInput++];
           Value keepRow = keep ? args[nextInput++] : Value();
-          Value previous = !keep             ? Value()
+          Value previous = !keep              ? Value()
                            : otherwiseInPlace ? args[inputCount + 1]
                                               : args[nextInput++];
           // With reset_after = false, hr is unused: r was applied before
@@ -489,8 +495,8 @@ protected:
           // h' = z ⊙ h + (1 − z) ⊙ candidate
           Value one =
               arith::ConstantOp::create(s, s.getFloatAttr(h.getType(), 1.0));
-          Value next = add(mul(z, h),
-                           mul(arith::SubFOp::create(s, one, z), candidate));
+          Value next =
+              add(mul(z, h), mul(arith::SubFOp::create(s, one, z), candidate));
           if (!keep)
             return linalg::YieldOp::create(s, ValueRange{next}), void();
           Value kept = arith::SelectOp::create(s, keepRow, next, h);
@@ -577,15 +583,16 @@ public:
           if (masked)
             yields.push_back(output);
           if (op.getReturnSequences())
-            yields.push_back(insertStep(output, carried[firstTemporary - 1], k));
+            yields.push_back(
+                insertStep(output, carried[firstTemporary - 1], k));
           llvm::append_range(yields, stepBuffers.written);
           scf::YieldOp::create(b, yields);
         });
 
     Value finalState = loop.getResult(0);
     Value output = op.getReturnSequences() ? loop.getResult(firstTemporary - 1)
-                   : masked               ? loop.getResult(1)
-                                          : finalState;
+                   : masked                ? loop.getResult(1)
+                                           : finalState;
     return {output, finalState};
   }
 
@@ -605,10 +612,9 @@ private:
 
   /// The rows b·T + t of the projection, for every b, as (B, 3U).
   Value sliceStep(Value projection, Value t) {
-    auto type = RankedTensorType::get({staticSize(batch), 3 * units},
-                                      elementType);
-    return tensor::ExtractSliceOp::create(b, type, projection,
-                                          {t, index(0)},
+    auto type =
+        RankedTensorType::get({staticSize(batch), 3 * units}, elementType);
+    return tensor::ExtractSliceOp::create(b, type, projection, {t, index(0)},
                                           {batch, index(3 * units)},
                                           {steps, index(1)});
   }
@@ -636,19 +642,19 @@ private:
 class CellLowering : StepBuilder {
 public:
   CellLowering(RewriterBase &rewriter, CellOp op)
-      : StepBuilder(rewriter, op,
-                    StepParams::of(op, cast<RankedTensorType>(
-                                           op.getState().getType())
-                                           .getDimSize(1)),
-                    op.getInput()),
+      : StepBuilder(
+            rewriter, op,
+            StepParams::of(
+                op,
+                cast<RankedTensorType>(op.getState().getType()).getDimSize(1)),
+            op.getInput()),
         op(op) {}
 
   Value build() {
     Value projection =
         inputProjection(op.getInput(), batch, [](Value x) { return x; });
     Value init = empty({batch, index(units)});
-    return step(projection, op.getState(), Value(), Value(), init, init)
-        .first;
+    return step(projection, op.getState(), Value(), Value(), init, init).first;
   }
 
 private:
@@ -697,9 +703,9 @@ struct ConvertGRUToLoopsPass
                                "gru-materialize-state first";
     if (std::optional<Implementation> impl = op.getImpl();
         impl && *impl != Implementation::fused)
-      return op.emitError() << "layer is assigned to "
-                            << stringifyImplementation(*impl)
-                            << "; convert-gru-to-loops lowers fused layers";
+      return op.emitError()
+             << "layer is assigned to " << stringifyImplementation(*impl)
+             << "; convert-gru-to-loops lowers fused layers";
     return success();
   }
 };

@@ -5,20 +5,22 @@
 // broadcasts each tile row's lhs[row, k] into fused multiply-adds. Panels are
 // the outer loop, so one panel stays in cache while all row tiles use it.
 // Row tiles are the main size, then 4, then 1; a single row splits k over
-// four accumulator sets so that the FMA latency stays hidden.
+// four accumulator sets so that the FMA latency stays hidden. While a panel
+// is in use the next one is prefetched into L2. Large products share their
+// panels among threads (scf.forall).
 //
 //===----------------------------------------------------------------------===//
 
 #include "PackedMatmul.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
@@ -107,7 +109,8 @@ public:
           yieldIn(nested, [&] { return build(into, rows, /*parallel=*/true); });
         },
         [&](OpBuilder &nested, Location) {
-          yieldIn(nested, [&] { return build(into, rows, /*parallel=*/false); });
+          yieldIn(nested,
+                  [&] { return build(into, rows, /*parallel=*/false); });
         });
     return choice.getResult(0);
   }
@@ -133,9 +136,9 @@ private:
                      Value end = arith::MinUIOp::create(
                          b, arith::AddIOp::create(b, first, index(kBlockRows)),
                          rows);
-                     Value block = parallel
-                                       ? panelsInParallel(carried[0], first, end)
-                                       : panelByPanel(carried[0], first, end);
+                     Value block =
+                         parallel ? panelsInParallel(carried[0], first, end)
+                                  : panelByPanel(carried[0], first, end);
                      return SmallVector<Value>{block};
                    })
         .getResult(0);
@@ -145,9 +148,9 @@ private:
   Value panelByPanel(Value into, Value first, Value end) {
     return forLoop(index(0), index(layout.panels()), 1, into,
                    [&](Value panel, ValueRange carried) {
-                     return SmallVector<Value>{rowTiles(
-                         Destination{carried[0], index(0), false}, panel,
-                         first, end)};
+                     return SmallVector<Value>{
+                         rowTiles(Destination{carried[0], index(0), false},
+                                  panel, first, end)};
                    })
         .getResult(0);
   }
@@ -155,11 +158,11 @@ private:
   /// Rows [first, end) of the product, the panels shared among threads
   /// (scf.forall): each writes its own columns.
   Value panelsInParallel(Value into, Value first, Value end) {
-    OpFoldResult rowCount =
-        arith::SubIOp::create(b, end, first).getResult();
+    OpFoldResult rowCount = arith::SubIOp::create(b, end, first).getResult();
     auto forall = scf::ForallOp::create(
         b, ArrayRef<OpFoldResult>{b.getIndexAttr(layout.panels())},
-        ValueRange{into}, std::nullopt, [&](OpBuilder &nested, Location, ValueRange args) {
+        ValueRange{into}, std::nullopt,
+        [&](OpBuilder &nested, Location, ValueRange args) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToEnd(nested.getInsertionBlock());
           Value panel = args[0], shared = args[1];
@@ -175,8 +178,8 @@ private:
               sizes{rowCount, columns}, strides(2, b.getIndexAttr(1));
           Value slice = tensor::ExtractSliceOp::create(b, shared, offsets,
                                                        sizes, strides);
-          Value result = rowTiles(Destination{slice, first, true}, panel,
-                                  first, end);
+          Value result =
+              rowTiles(Destination{slice, first, true}, panel, first, end);
           auto terminator = scf::InParallelOp::create(b);
           b.setInsertionPointToStart(terminator.getBody());
           tensor::ParallelInsertSliceOp::create(b, result, shared, offsets,
@@ -190,7 +193,8 @@ private:
   Value rowTiles(Destination into, Value panel, Value first, Value end) {
     int64_t mainRows = layout.mainRows();
     Value count = arith::SubIOp::create(b, end, first);
-    Value endOfMain = arith::AddIOp::create(b, first, roundDown(count, mainRows));
+    Value endOfMain =
+        arith::AddIOp::create(b, first, roundDown(count, mainRows));
     Value endOfFour = arith::AddIOp::create(b, first, roundDown(count, 4));
     Value result = into.tensor;
     auto tiles = [&](Value begin, Value end, Tile tile) {
@@ -205,6 +209,12 @@ private:
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
 
+  /// base + delta.
+  Value offset(Value base, int64_t delta) {
+    return delta ? arith::AddIOp::create(b, base, index(delta)).getResult()
+                 : base;
+  }
+
   Value roundDown(Value v, int64_t multiple) {
     return arith::MulIOp::create(
         b, arith::DivUIOp::create(b, v, index(multiple)), index(multiple));
@@ -212,9 +222,8 @@ private:
 
   /// An scf.for whose body `body(iv, carried)` builds with `b` and returns
   /// the values to yield.
-  scf::ForOp
-  forLoop(Value begin, Value end, int64_t step, ValueRange inits,
-          function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+  scf::ForOp forLoop(Value begin, Value end, int64_t step, ValueRange inits,
+                     function_ref<SmallVector<Value>(Value, ValueRange)> body) {
     return scf::ForOp::create(
         b, begin, end, index(step), inits,
         [&](OpBuilder &nested, Location, Value iv, ValueRange carried) {
@@ -256,20 +265,15 @@ private:
           accumulators.push_back(set == 0 && bias ? biasVector(panel, v)
                                                   : zeroVector());
 
-    nextPanel = arith::MinUIOp::create(
-        b, arith::AddIOp::create(b, panel, index(1)),
-        index(layout.panels() - 1));
     int64_t mainDepth = depth - depth % tile.kSplit;
-    auto kLoop = forLoop(
-        index(0), index(mainDepth), tile.kSplit, accumulators,
-        [&](Value k, ValueRange carried) {
-          SmallVector<Value> next(carried);
-          for (int64_t set = 0; set < tile.kSplit; ++set) {
-            Value kk = set ? arith::AddIOp::create(b, k, index(set)) : k;
-            multiplyAdd(next, set, panel, row, kk, tile);
-          }
-          return next;
-        });
+    auto kLoop =
+        forLoop(index(0), index(mainDepth), tile.kSplit, accumulators,
+                [&](Value k, ValueRange carried) {
+                  SmallVector<Value> next(carried);
+                  for (int64_t set = 0; set < tile.kSplit; ++set)
+                    multiplyAdd(next, set, panel, row, offset(k, set), tile);
+                  return next;
+                });
     accumulators.assign(kLoop.getResults().begin(), kLoop.getResults().end());
     for (int64_t k = mainDepth; k < depth; ++k)
       multiplyAdd(accumulators, 0, panel, row, index(k), tile);
@@ -277,22 +281,21 @@ private:
     int64_t perSet = tile.rows * vectors;
     for (int64_t set = 1; set < tile.kSplit; ++set)
       for (int64_t i = 0; i < perSet; ++i)
-        accumulators[i] = arith::AddFOp::create(
-            b, accumulators[i], accumulators[set * perSet + i]);
+        accumulators[i] = arith::AddFOp::create(b, accumulators[i],
+                                                accumulators[set * perSet + i]);
 
     Value result = into.tensor;
     Value firstRow = arith::SubIOp::create(b, row, into.firstRow);
     for (int64_t r = 0; r < tile.rows; ++r) {
-      Value rowIndex = r ? arith::AddIOp::create(b, firstRow, index(r))
-                         : firstRow;
+      Value rowIndex = offset(firstRow, r);
       for (int64_t v = 0; v < vectors; ++v) {
-        Value columnIndex = into.panelOnly ? index(v * PanelLayout::lanes)
-                                           : column(panel, v);
-        result = vector::TransferWriteOp::create(
-                     b, accumulators[r * vectors + v], result,
-                     ValueRange{rowIndex, columnIndex},
-                     ArrayRef<bool>{inBounds})
-                     .getResult();
+        Value columnIndex =
+            into.panelOnly ? index(v * PanelLayout::lanes) : column(panel, v);
+        result =
+            vector::TransferWriteOp::create(
+                b, accumulators[r * vectors + v], result,
+                ValueRange{rowIndex, columnIndex}, ArrayRef<bool>{inBounds})
+                .getResult();
       }
     }
     return result;
@@ -304,12 +307,15 @@ private:
     int64_t vectors = layout.vectors;
     // Brings the next panel's row k into L2 while this one is used, so that
     // panels streaming from L3 (large R) arrive before they are needed.
-    if (set == 0)
+    if (set == 0) {
+      Value nextPanel = arith::MinUIOp::create(b, offset(panel, 1),
+                                               index(layout.panels() - 1));
       for (int64_t v = 0; v < vectors; ++v)
         memref::PrefetchOp::create(
             b, panelBuffer,
             ValueRange{nextPanel, k, index(v * PanelLayout::lanes)},
             /*isWrite=*/false, /*localityHint=*/2, /*isDataCache=*/true);
+    }
     SmallVector<Value> weights;
     for (int64_t v = 0; v < vectors; ++v)
       weights.push_back(vector::TransferReadOp::create(
@@ -317,8 +323,8 @@ private:
           ValueRange{panel, k, index(v * PanelLayout::lanes)},
           /*padding=*/std::nullopt, ArrayRef<bool>{true}));
     for (int64_t r = 0; r < tile.rows; ++r) {
-      Value rowIndex = r ? arith::AddIOp::create(b, row, index(r)) : row;
-      Value scalar = tensor::ExtractOp::create(b, lhs, ValueRange{rowIndex, k});
+      Value scalar =
+          tensor::ExtractOp::create(b, lhs, ValueRange{offset(row, r), k});
       Value broadcast = vector::BroadcastOp::create(b, vectorType, scalar);
       for (int64_t v = 0; v < vectors; ++v) {
         Value &acc = accumulators[(set * tile.rows + r) * vectors + v];
@@ -337,7 +343,7 @@ private:
 
   ImplicitLocOpBuilder &b;
   Value lhs, panels, bias;
-  Value panelBuffer, nextPanel;
+  Value panelBuffer;
   PanelLayout layout;
   VectorType vectorType;
   int64_t depth;

@@ -36,8 +36,8 @@ Value packPanels(ImplicitLocOpBuilder &b, Value weights, PanelLayout layout);
 
 /// lhs (M, K) · packed weights, plus `bias` (N) when given, written into
 /// `into` (M, N).
-Value packedMatmul(ImplicitLocOpBuilder &b, Value lhs, Value panels,
-                   Value bias, Value into, PanelLayout layout);
+Value packedMatmul(ImplicitLocOpBuilder &b, Value lhs, Value panels, Value bias,
+                   Value into, PanelLayout layout);
 
 } // namespace mlir::gru
 
