@@ -229,41 +229,45 @@ protected:
   }
 
   /// The results of `generic`, just built, elementwise over (B, U): computed
-  /// in column chunks shared among threads (scf.forall) when B·U is large
+  /// in chunks of rows shared among threads (scf.forall) when B·U is large
   /// enough to pay for waking them, and as it is otherwise (an scf.if picks
-  /// at run time when B is dynamic).
+  /// at run time when B is dynamic). Rows, as the products split them where
+  /// the weights fit in L2, so that a thread reads what it wrote.
   SmallVector<Value> shareAmongThreads(linalg::GenericOp generic) {
-    if (units <= kChunkColumns)
-      return generic->getResults();
     Value rows = tensor::DimOp::create(b, generic.getDpsInits()[0], 0);
     if (std::optional<int64_t> staticRows = getConstantIntValue(rows)) {
-      if (*staticRows * units < kParallelElements)
+      if (*staticRows <= kChunkRows ||
+          *staticRows * units < kParallelElements)
         return generic->getResults();
-      return inColumnChunks(generic);
+      return inRowChunks(generic);
     }
     Value elements = arith::MulIOp::create(b, rows, constantIndex(units));
-    Value large = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, elements,
-                                        constantIndex(kParallelElements));
+    Value large = arith::AndIOp::create(
+        b,
+        arith::CmpIOp::create(b, arith::CmpIPredicate::uge, elements,
+                              constantIndex(kParallelElements)),
+        arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, rows,
+                              constantIndex(kChunkRows)));
     auto choice = scf::IfOp::create(b, generic->getResultTypes(), large,
                                     /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(choice.thenBlock());
     auto chunked = cast<linalg::GenericOp>(b.clone(*generic));
-    scf::YieldOp::create(b, inColumnChunks(chunked));
+    scf::YieldOp::create(b, inRowChunks(chunked));
     b.setInsertionPointToStart(choice.elseBlock());
     generic->moveBefore(b.getInsertionBlock(), b.getInsertionPoint());
     scf::YieldOp::create(b, generic->getResults());
     return choice->getResults();
   }
 
-  /// `generic` tiled into an scf.forall over column chunks; returns the
+  /// `generic` tiled into an scf.forall over chunks of rows; returns the
   /// results.
-  SmallVector<Value> inColumnChunks(linalg::GenericOp generic) {
+  SmallVector<Value> inRowChunks(linalg::GenericOp generic) {
     IRRewriter rewriter(b.getContext());
     rewriter.setInsertionPoint(generic);
     scf::SCFTilingOptions options;
     options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp)
-        .setTileSizes({b.getIndexAttr(0), b.getIndexAttr(kChunkColumns)});
+        .setTileSizes({b.getIndexAttr(kChunkRows), b.getIndexAttr(0)});
     FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
         rewriter, cast<TilingInterface>(generic.getOperation()), options);
     if (failed(tiled))
@@ -273,9 +277,9 @@ protected:
   }
 
   /// B·U at which the elementwise work of a step is shared among threads,
-  /// and the columns of a chunk.
+  /// and the rows of a chunk (the products' main row tile).
   static constexpr int64_t kParallelElements = 4096;
-  static constexpr int64_t kChunkColumns = 64;
+  static constexpr int64_t kChunkRows = 8;
 
   //===--------------------------------------------------------------------===//
   // Projections

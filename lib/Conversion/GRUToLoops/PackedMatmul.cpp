@@ -139,22 +139,61 @@ private:
                          b, arith::AddIOp::create(b, first, index(kBlockRows)),
                          rows);
                      Value block =
-                         parallel ? panelsInParallel(carried[0], first, end)
-                                  : panelByPanel(carried[0], first, end);
+                         !parallel ? panelByPanel(carried[0], first, end)
+                         : streamsFromL3()
+                             ? panelsInParallel(carried[0], first, end)
+                             : rowTilesInParallel(carried[0], first, end);
                      return SmallVector<Value>{block};
                    })
         .getResult(0);
   }
 
-  /// Rows [first, end) of the product, panel by panel.
-  Value panelByPanel(Value into, Value first, Value end) {
+  /// Rows [first, end) of the product, panel by panel, into `into`, which
+  /// holds the rows from `firstRow` on.
+  Value panelByPanel(Value into, Value first, Value end,
+                     Value firstRow = Value()) {
     return forLoop(index(0), index(layout.panels()), 1, into,
                    [&](Value panel, ValueRange carried) {
+                     Destination destination{
+                         carried[0], firstRow ? firstRow : index(0), false};
                      return SmallVector<Value>{
-                         rowTiles(Destination{carried[0], index(0), false},
-                                  panel, first, end)};
+                         rowTiles(destination, panel, first, end)};
                    })
         .getResult(0);
+  }
+
+  /// Rows [first, end) of the product, the main row tiles shared among
+  /// threads (scf.forall) for weights that stay in every core's L2: a
+  /// thread then reads and writes only its own rows, which, step after
+  /// step, it wrote itself (a state shared among cores would move between
+  /// their caches at every step).
+  Value rowTilesInParallel(Value into, Value first, Value end) {
+    int64_t mainRows = layout.mainRows();
+    Value count = arith::SubIOp::create(b, end, first);
+    Value tiles = arith::CeilDivUIOp::create(b, count, index(mainRows));
+    auto forall = scf::ForallOp::create(
+        b, ArrayRef<OpFoldResult>{tiles}, ValueRange{into}, std::nullopt,
+        [&](OpBuilder &nested, Location, ValueRange args) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToEnd(nested.getInsertionBlock());
+          Value tile = args[0], shared = args[1];
+          Value tileFirst = arith::AddIOp::create(
+              b, first, arith::MulIOp::create(b, tile, index(mainRows)));
+          Value tileEnd = arith::MinUIOp::create(
+              b, offset(tileFirst, mainRows), end);
+          SmallVector<OpFoldResult> offsets{tileFirst, b.getIndexAttr(0)},
+              sizes{arith::SubIOp::create(b, tileEnd, tileFirst).getResult(),
+                    b.getIndexAttr(layout.columns)},
+              strides(2, b.getIndexAttr(1));
+          Value slice = tensor::ExtractSliceOp::create(b, shared, offsets,
+                                                       sizes, strides);
+          Value result = panelByPanel(slice, tileFirst, tileEnd, tileFirst);
+          auto terminator = scf::InParallelOp::create(b);
+          b.setInsertionPointToStart(terminator.getBody());
+          tensor::ParallelInsertSliceOp::create(b, result, shared, offsets,
+                                                sizes, strides);
+        });
+    return forall.getResult(0);
   }
 
   /// Rows [first, end) of the product, the panels shared among threads

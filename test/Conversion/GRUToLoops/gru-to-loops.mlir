@@ -33,9 +33,12 @@
 // CHECK:     %[[FOUR:.*]] = scf.for {{.*}} step %c4 iter_args(%{{.*}} = %[[MAIN]]) -> (tensor<?x12xf32>)
 // CHECK:     scf.for {{.*}} step %c1 iter_args(%{{.*}} = %[[FOUR]]) -> (tensor<?x12xf32>)
 // CHECK-NOT: linalg.matmul
-// CHECK:   %[[NEW:.*]] = linalg.generic
+// CHECK:   %[[NEW:.*]] = scf.if %{{.*}} -> (tensor<?x4xf32>)
+// CHECK:     scf.forall
+// CHECK:   } else {
+// CHECK:     linalg.generic
 // CHECK-SAME: outs(%[[H]] : tensor<?x4xf32>)
-// CHECK:     math.tanh
+// CHECK:       math.tanh
 // CHECK:   scf.yield %[[NEW]], %[[HR]]
 func.func @reset_after(%x: tensor<?x?x8xf32>, %k: tensor<8x12xf32>, %rk: tensor<4x12xf32>, %b: tensor<2x12xf32>) -> tensor<?x4xf32> {
   %o = gru.layer %x, %k, %rk bias(%b) {units = 4 : i64}
@@ -106,33 +109,58 @@ func.func @per_gate_dropout(%x: tensor<2x5x8xf32>, %k: tensor<8x12xf32>, %rk: te
 
 // -----
 
-// Work shared among threads: each iteration of a product's scf.forall writes
-// its panel's columns of the row block; the gate math runs in chunks of 64
-// columns, reading the state from the chunk of it that it updates.
-// CHECK-LABEL: func @parallel_panels
+// Work shared among threads where R fits in L2 (here 192 KiB): each
+// iteration of a product's scf.forall computes 8 rows over every panel, and
+// the gate math runs in the same chunks of 8 rows, reading the state from
+// the chunk of it that it updates; so a thread keeps to the rows it wrote.
+// CHECK-LABEL: func @parallel_rows
 // CHECK: %[[PR:.*]] = linalg.transpose ins(%{{.*}} : tensor<128x8x48xf32>) outs(%{{.*}} : tensor<8x128x48xf32>)
 // CHECK: scf.for %{{.*}} iter_args(%[[H:[^ ]*]] = %{{[^,]*}},
 // CHECK:   scf.if
 // CHECK:     scf.for %[[FIRST:.*]] = %c0 to %{{.*}} step %c192 iter_args(%[[C:.*]] = %{{.*}})
-// CHECK:       scf.forall (%[[PANEL:.*]]) in (8) shared_outs(%[[OUT:.*]] = %[[C]]) -> (tensor<?x384xf32>)
+// CHECK:       %[[TILES:.*]] = arith.ceildivui %{{.*}}, %c8
+// CHECK:       scf.forall (%[[TILE:.*]]) in (%[[TILES]]) shared_outs(%[[OUT:.*]] = %[[C]]) -> (tensor<?x384xf32>)
+// CHECK:         %[[ROWS:.*]] = tensor.extract_slice %[[OUT]][%[[ROW:.*]], 0] [%{{.*}}, 384] [1, 1]
+// CHECK:         vector.transfer_read %[[PR]]
+// CHECK:         scf.forall.in_parallel
+// CHECK-NEXT:      tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[ROW]], 0] [%{{.*}}, 384] [1, 1]
+// CHECK:   } else {
+// CHECK:   scf.if %{{.*}} -> (tensor<?x128xf32>)
+// CHECK:     scf.forall (%[[CHUNK:.*]]) = (0) to (%{{.*}}) step (8) shared_outs(%[[S:.*]] = %[[H]])
+// CHECK:       %[[OWN:.*]] = tensor.extract_slice %[[S]][%[[CHUNK]], 0] [%{{.*}}, 128] [1, 1]
+// CHECK:       linalg.generic
+// CHECK-NOT:     %[[H]]
+// CHECK-SAME:    outs(%[[OWN]] : tensor<?x128xf32>)
+// CHECK:   } else {
+// CHECK:     linalg.generic
+func.func @parallel_rows(%x: tensor<?x?x8xf32>, %k: tensor<8x384xf32>, %rk: tensor<128x384xf32>) -> tensor<?x128xf32> {
+  %o = gru.layer %x, %k, %rk {units = 128 : i64, use_bias = false}
+      : (tensor<?x?x8xf32>, tensor<8x384xf32>, tensor<128x384xf32>) -> tensor<?x128xf32>
+  return %o : tensor<?x128xf32>
+}
+
+// -----
+
+// Where R outgrows L2 (here 1.2 MiB) it streams from L3, so threads share
+// the panels instead, each reading half of R: each iteration of the
+// scf.forall writes its panel's columns of the row block.
+// CHECK-LABEL: func @parallel_panels
+// CHECK: %[[PR:.*]] = linalg.transpose ins(%{{.*}} : tensor<320x20x48xf32>) outs(%{{.*}} : tensor<20x320x48xf32>)
+// CHECK: scf.for
+// CHECK:   scf.if
+// CHECK:     scf.for %[[FIRST:.*]] = %c0 to %{{.*}} step %c192 iter_args(%[[C:.*]] = %{{.*}})
+// CHECK:       scf.forall (%[[PANEL:.*]]) in (20) shared_outs(%[[OUT:.*]] = %[[C]]) -> (tensor<?x960xf32>)
 // CHECK:         %[[COLUMN:.*]] = arith.muli %[[PANEL]], %c48
 // CHECK:         %[[TILE:.*]] = tensor.extract_slice %[[OUT]][%[[FIRST]], %[[COLUMN]]] [%{{.*}}, 48] [1, 1]
+// CHECK:         memref.prefetch
 // CHECK:         vector.transfer_read %[[PR]][%[[PANEL]],
 // CHECK:         scf.forall.in_parallel
 // CHECK-NEXT:      tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[FIRST]], %[[COLUMN]]] [%{{.*}}, 48] [1, 1]
 // CHECK:   } else {
-// CHECK:   scf.if %{{.*}} -> (tensor<?x128xf32>)
-// CHECK:     scf.forall (%[[CHUNK:.*]]) = (0) to (128) step (64) shared_outs(%[[S:.*]] = %[[H]])
-// CHECK:       %[[OWN:.*]] = tensor.extract_slice %[[S]][0, %[[CHUNK]]] [%{{.*}}, 64] [1, 1]
-// CHECK:       linalg.generic
-// CHECK-NOT:     %[[H]]
-// CHECK-SAME:    outs(%[[OWN]] : tensor<?x64xf32>)
-// CHECK:   } else {
-// CHECK:     linalg.generic
-func.func @parallel_panels(%x: tensor<?x?x8xf32>, %k: tensor<8x384xf32>, %rk: tensor<128x384xf32>) -> tensor<?x128xf32> {
-  %o = gru.layer %x, %k, %rk {units = 128 : i64, use_bias = false}
-      : (tensor<?x?x8xf32>, tensor<8x384xf32>, tensor<128x384xf32>) -> tensor<?x128xf32>
-  return %o : tensor<?x128xf32>
+func.func @parallel_panels(%x: tensor<?x?x8xf32>, %k: tensor<8x960xf32>, %rk: tensor<320x960xf32>) -> tensor<?x320xf32> {
+  %o = gru.layer %x, %k, %rk {units = 320 : i64, use_bias = false}
+      : (tensor<?x?x8xf32>, tensor<8x960xf32>, tensor<320x960xf32>) -> tensor<?x320xf32>
+  return %o : tensor<?x320xf32>
 }
 
 // -----

@@ -151,13 +151,16 @@ def make_config(index, row):
 
 # Products large enough to be shared among threads (keras-matrix.test runs
 # with GRU_NUM_THREADS=2): 3U and 2U not multiples of the panel width, and
-# batches that are not multiples of the row tiles.
+# batches that are not multiples of the row tiles; threads share rows, and
+# with U = 300 (R over 1 MiB) panels.
 LARGE = (
     dict(units=100, features=40, batch=64, mask="holes", schedule=(5,)),
     dict(units=100, features=40, batch=64, reset_after=False, go_backwards=True,
          return_sequences=True, mask="right_padded", schedule=(5,)),
     dict(units=128, features=24, batch=33, return_state=True, initial_state=True,
          schedule=(4,)),
+    dict(units=300, features=16, batch=9, mask="left_padded", return_sequences=True,
+         schedule=(3,)),
 )
 
 

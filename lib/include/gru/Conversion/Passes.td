@@ -19,10 +19,13 @@ def ConvertGRUToLoops : Pass<"convert-gru-to-loops"> {
     one panel of accumulators, a broadcast FMA per row and panel vector for
     each k (`vector.fma`), panels outside the row tiles so that one stays in
     cache, and blocks of 192 rows outside the panels. Products of at least
-    2^20 multiply-adds share their panels among threads (`scf.forall`, which
-    gru-to-llvm lowers to OpenMP), and so does the gate math of a step with
-    B·U ≥ 4096, in chunks of 64 units; where the batch size is dynamic, an
-    `scf.if` picks the threaded or the serial version at run time.
+    2^20 multiply-adds are shared among threads (`scf.forall`, which
+    gru-to-llvm lowers to OpenMP): by tiles of 8 rows where the packed
+    weights fit in L2 (1 MiB), so that a thread keeps to the rows of the
+    state it wrote, and by panels otherwise, so that each core streams part
+    of them. The gate math of a step with B·U ≥ 4096 and B > 8 is shared by
+    chunks of 8 rows too. Where the batch size is dynamic, an `scf.if` picks
+    the threaded or the serial version at run time.
     Nothing is allocated in the loop beyond what bufferization reuses.
     Dropout and state must be explicit (`gru-eliminate-dropout`,
     `gru-materialize-state`), and the layer must not be assigned to cuDNN.
