@@ -236,8 +236,7 @@ protected:
   SmallVector<Value> shareAmongThreads(linalg::GenericOp generic) {
     Value rows = tensor::DimOp::create(b, generic.getDpsInits()[0], 0);
     if (std::optional<int64_t> staticRows = getConstantIntValue(rows)) {
-      if (*staticRows <= kChunkRows ||
-          *staticRows * units < kParallelElements)
+      if (*staticRows <= kChunkRows || *staticRows * units < kParallelElements)
         return generic->getResults();
       return inRowChunks(generic);
     }

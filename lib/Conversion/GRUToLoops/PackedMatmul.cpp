@@ -179,8 +179,8 @@ private:
           Value tile = args[0], shared = args[1];
           Value tileFirst = arith::AddIOp::create(
               b, first, arith::MulIOp::create(b, tile, index(mainRows)));
-          Value tileEnd = arith::MinUIOp::create(
-              b, offset(tileFirst, mainRows), end);
+          Value tileEnd =
+              arith::MinUIOp::create(b, offset(tileFirst, mainRows), end);
           SmallVector<OpFoldResult> offsets{tileFirst, b.getIndexAttr(0)},
               sizes{arith::SubIOp::create(b, tileEnd, tileFirst).getResult(),
                     b.getIndexAttr(layout.columns)},
