@@ -236,7 +236,7 @@ protected:
   SmallVector<Value> shareAmongThreads(linalg::GenericOp generic) {
     Value rows = tensor::DimOp::create(b, generic.getDpsInits()[0], 0);
     if (std::optional<int64_t> staticRows = getConstantIntValue(rows)) {
-      if (*staticRows <= kChunkRows || *staticRows * units < kParallelElements)
+      if (*staticRows <= kThreadRows || *staticRows * units < kParallelElements)
         return generic->getResults();
       return inRowChunks(generic);
     }
@@ -246,7 +246,7 @@ protected:
         arith::CmpIOp::create(b, arith::CmpIPredicate::uge, elements,
                               constantIndex(kParallelElements)),
         arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, rows,
-                              constantIndex(kChunkRows)));
+                              constantIndex(kThreadRows)));
     auto choice = scf::IfOp::create(b, generic->getResultTypes(), large,
                                     /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(b);
@@ -266,7 +266,7 @@ protected:
     rewriter.setInsertionPoint(generic);
     scf::SCFTilingOptions options;
     options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp)
-        .setTileSizes({b.getIndexAttr(kChunkRows), b.getIndexAttr(0)});
+        .setTileSizes({b.getIndexAttr(kThreadRows), b.getIndexAttr(0)});
     FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
         rewriter, cast<TilingInterface>(generic.getOperation()), options);
     if (failed(tiled))
@@ -275,10 +275,8 @@ protected:
     return tiled->replacements;
   }
 
-  /// B·U at which the elementwise work of a step is shared among threads,
-  /// and the rows of a chunk (the products' main row tile).
+  /// B·U at which the elementwise work of a step is shared among threads.
   static constexpr int64_t kParallelElements = 4096;
-  static constexpr int64_t kChunkRows = 8;
 
   //===--------------------------------------------------------------------===//
   // Projections

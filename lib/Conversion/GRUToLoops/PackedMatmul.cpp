@@ -162,15 +162,15 @@ private:
         .getResult(0);
   }
 
-  /// Rows [first, end) of the product, the main row tiles shared among
-  /// threads (scf.forall) for weights that stay in every core's L2: a
+  /// Rows [first, end) of the product, chunks of kThreadRows rows shared
+  /// among threads (scf.forall) for weights that stay in every core's L2: a
   /// thread then reads and writes only its own rows, which, step after
   /// step, it wrote itself (a state shared among cores would move between
-  /// their caches at every step).
+  /// their caches at every step). The gate loops use the same chunks.
   Value rowTilesInParallel(Value into, Value first, Value end) {
-    int64_t mainRows = layout.mainRows();
+    assert(kThreadRows % mainTileRows() == 0 && "a chunk splits a main tile");
     Value count = arith::SubIOp::create(b, end, first);
-    Value tiles = arith::CeilDivUIOp::create(b, count, index(mainRows));
+    Value tiles = arith::CeilDivUIOp::create(b, count, index(kThreadRows));
     auto forall = scf::ForallOp::create(
         b, ArrayRef<OpFoldResult>{tiles}, ValueRange{into}, std::nullopt,
         [&](OpBuilder &nested, Location, ValueRange args) {
@@ -178,9 +178,9 @@ private:
           b.setInsertionPointToEnd(nested.getInsertionBlock());
           Value tile = args[0], shared = args[1];
           Value tileFirst = arith::AddIOp::create(
-              b, first, arith::MulIOp::create(b, tile, index(mainRows)));
+              b, first, arith::MulIOp::create(b, tile, index(kThreadRows)));
           Value tileEnd =
-              arith::MinUIOp::create(b, offset(tileFirst, mainRows), end);
+              arith::MinUIOp::create(b, offset(tileFirst, kThreadRows), end);
           SmallVector<OpFoldResult> offsets{tileFirst, b.getIndexAttr(0)},
               sizes{arith::SubIOp::create(b, tileEnd, tileFirst).getResult(),
                     b.getIndexAttr(layout.columns)},
@@ -232,7 +232,7 @@ private:
   /// The row tiles of rows [first, end) in `panel`: by mainRows, then by 4,
   /// then by 1.
   Value rowTiles(Destination into, Value panel, Value first, Value end) {
-    int64_t mainRows = layout.mainRows();
+    int64_t mainRows = mainTileRows();
     Value count = arith::SubIOp::create(b, end, first);
     Value endOfMain =
         arith::AddIOp::create(b, first, roundDown(count, mainRows));
@@ -249,6 +249,12 @@ private:
   }
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+
+  /// The rows of the main tile: up to 24 accumulators, but the rows of a
+  /// thread's chunk where threads may share rows (weights that stay in L2).
+  int64_t mainTileRows() {
+    return layout.vectors == 3 || !streamsFromL3() ? kThreadRows : 12;
+  }
 
   /// Whether the packed weights are too large to stay in L2 from one
   /// product to the next (half of a 2 MiB L2). Smaller ones are not

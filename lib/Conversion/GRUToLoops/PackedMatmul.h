@@ -13,6 +13,10 @@
 
 namespace mlir::gru {
 
+/// The rows of the chunks that threads share: products whose weights stay
+/// in L2, and gate loops, so that a thread keeps to the rows it wrote.
+constexpr int64_t kThreadRows = 8;
+
 /// How a (K, N) weight matrix is packed: N is cut into panels of `vectors`
 /// vectors of `lanes` columns each, stored as (panels, K, panelWidth) with
 /// the columns past N zero.
@@ -27,8 +31,6 @@ struct PanelLayout {
 
   int64_t panelWidth() const { return vectors * lanes; }
   int64_t panels() const { return llvm::divideCeil(columns, panelWidth()); }
-  /// The rows of the microkernel's main tile: about 24 accumulators.
-  int64_t mainRows() const { return vectors == 3 ? 8 : 12; }
 };
 
 /// `weights` (K, N) packed as `layout` says.

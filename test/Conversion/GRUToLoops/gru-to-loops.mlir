@@ -4,7 +4,7 @@
 // before the time loop (row blocks of 192 over W packed into panels), and R is
 // packed into column panels once, also before it.
 // Each step is one (B,U)×(U,3U) product by the microkernel (row blocks of
-// 192, in each row tiles of 12, 4 and 1 over the packed panels, FMAs on
+// 192, in each row tiles of 8, 4 and 1 over the packed panels, FMAs on
 // vectors; with B dynamic, a version that shares the panels among threads
 // for products of at least 2^20 multiply-adds, and a serial one) and one fused generic that
 // updates the carried state in place. The product's buffer is carried too,
@@ -25,7 +25,7 @@
 // CHECK:   %[[HR:.*]] = scf.if %{{.*}} -> (tensor<?x12xf32>)
 // CHECK:   } else {
 // CHECK:     scf.for %[[BLOCK:.*]] = %c0 to %{{.*}} step %c192 iter_args(%{{.*}} = %[[R]]) -> (tensor<?x12xf32>)
-// CHECK:     %[[MAIN:.*]] = scf.for %[[ROW:.*]] = %[[BLOCK]] to %{{.*}} step %c12 iter_args
+// CHECK:     %[[MAIN:.*]] = scf.for %[[ROW:.*]] = %[[BLOCK]] to %{{.*}} step %c8 iter_args
 // CHECK:       scf.for {{.*}} -> (vector<16xf32>,
 // CHECK:         vector.transfer_read %[[PACKED]]
 // CHECK:         tensor.extract %[[H]][%[[ROW]],
