@@ -434,8 +434,8 @@ protected:
     Activation phi = p.activation, sigma = p.recurrentActivation;
 
     // The state and the previous output are read from the outputs that they
-    // update in place where they are the same tensors, so that column chunks
-    // on different threads read only their own columns of them.
+    // update in place where they are the same tensors, so that row chunks on
+    // different threads read only their own rows of them.
     bool stateInPlace = state == stateInit;
     bool otherwiseInPlace = keep && otherwise == outputInit;
     SmallVector<Value> inputs{gateBlock(projected, 0),

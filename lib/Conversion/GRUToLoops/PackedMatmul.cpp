@@ -93,10 +93,13 @@ public:
   /// enough to pay for them.
   Value build(Value into) {
     // The packed panels as a buffer, only to prefetch from.
-    auto panelsType = cast<RankedTensorType>(panels.getType());
-    panelBuffer = bufferization::ToBufferOp::create(
-        b, MemRefType::get(panelsType.getShape(), panelsType.getElementType()),
-        panels, b.getUnitAttr());
+    if (streamsFromL3()) {
+      auto panelsType = cast<RankedTensorType>(panels.getType());
+      panelBuffer = bufferization::ToBufferOp::create(
+          b,
+          MemRefType::get(panelsType.getShape(), panelsType.getElementType()),
+          panels, b.getUnitAttr());
+    }
     Value rows = tensor::DimOp::create(b, lhs, 0);
     int64_t perRow = layout.columns * depth;
     if (std::optional<int64_t> staticRows = getConstantIntValue(rows))
@@ -163,50 +166,40 @@ private:
   }
 
   /// Rows [first, end) of the product, chunks of kThreadRows rows shared
-  /// among threads (scf.forall) for weights that stay in every core's L2: a
-  /// thread then reads and writes only its own rows, which, step after
-  /// step, it wrote itself (a state shared among cores would move between
-  /// their caches at every step). The gate loops use the same chunks.
+  /// among threads for weights that stay in every core's L2: a thread then
+  /// reads and writes only its own rows, which, step after step, it wrote
+  /// itself (a state shared among cores would move between their caches at
+  /// every step). The gate loops use the same chunks.
   Value rowTilesInParallel(Value into, Value first, Value end) {
     assert(kThreadRows % mainTileRows() == 0 && "a chunk splits a main tile");
     Value count = arith::SubIOp::create(b, end, first);
-    Value tiles = arith::CeilDivUIOp::create(b, count, index(kThreadRows));
-    auto forall = scf::ForallOp::create(
-        b, ArrayRef<OpFoldResult>{tiles}, ValueRange{into}, std::nullopt,
-        [&](OpBuilder &nested, Location, ValueRange args) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToEnd(nested.getInsertionBlock());
-          Value tile = args[0], shared = args[1];
-          Value tileFirst = arith::AddIOp::create(
-              b, first, arith::MulIOp::create(b, tile, index(kThreadRows)));
-          Value tileEnd =
-              arith::MinUIOp::create(b, offset(tileFirst, kThreadRows), end);
-          SmallVector<OpFoldResult> offsets{tileFirst, b.getIndexAttr(0)},
-              sizes{arith::SubIOp::create(b, tileEnd, tileFirst).getResult(),
-                    b.getIndexAttr(layout.columns)},
-              strides(2, b.getIndexAttr(1));
-          Value slice = tensor::ExtractSliceOp::create(b, shared, offsets,
-                                                       sizes, strides);
-          Value result = panelByPanel(slice, tileFirst, tileEnd, tileFirst);
-          auto terminator = scf::InParallelOp::create(b);
-          b.setInsertionPointToStart(terminator.getBody());
-          tensor::ParallelInsertSliceOp::create(b, result, shared, offsets,
-                                                sizes, strides);
+    Value chunks = arith::CeilDivUIOp::create(b, count, index(kThreadRows));
+    return slicesInParallel(
+        chunks, into,
+        [&](Value chunk) -> Slice {
+          Value chunkFirst = arith::AddIOp::create(
+              b, first, arith::MulIOp::create(b, chunk, index(kThreadRows)));
+          Value chunkEnd =
+              arith::MinUIOp::create(b, offset(chunkFirst, kThreadRows), end);
+          return {{chunkFirst, b.getIndexAttr(0)},
+                  {arith::SubIOp::create(b, chunkEnd, chunkFirst).getResult(),
+                   b.getIndexAttr(layout.columns)}};
+        },
+        [&](Value, Value slice, const Slice &where) {
+          auto chunkFirst = cast<Value>(where.offsets[0]);
+          Value chunkEnd =
+              arith::AddIOp::create(b, chunkFirst, cast<Value>(where.sizes[0]));
+          return panelByPanel(slice, chunkFirst, chunkEnd, chunkFirst);
         });
-    return forall.getResult(0);
   }
 
-  /// Rows [first, end) of the product, the panels shared among threads
-  /// (scf.forall): each writes its own columns.
+  /// Rows [first, end) of the product, the panels shared among threads:
+  /// each writes its own columns.
   Value panelsInParallel(Value into, Value first, Value end) {
     OpFoldResult rowCount = arith::SubIOp::create(b, end, first).getResult();
-    auto forall = scf::ForallOp::create(
-        b, ArrayRef<OpFoldResult>{b.getIndexAttr(layout.panels())},
-        ValueRange{into}, std::nullopt,
-        [&](OpBuilder &nested, Location, ValueRange args) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToEnd(nested.getInsertionBlock());
-          Value panel = args[0], shared = args[1];
+    return slicesInParallel(
+        index(layout.panels()), into,
+        [&](Value panel) -> Slice {
           Value firstColumn = column(panel, 0);
           OpFoldResult columns = b.getIndexAttr(layout.panelWidth());
           if (!inBounds)
@@ -215,16 +208,39 @@ private:
                           arith::SubIOp::create(b, index(layout.columns),
                                                 firstColumn))
                           .getResult();
-          SmallVector<OpFoldResult> offsets{first, firstColumn},
-              sizes{rowCount, columns}, strides(2, b.getIndexAttr(1));
-          Value slice = tensor::ExtractSliceOp::create(b, shared, offsets,
-                                                       sizes, strides);
-          Value result =
-              rowTiles(Destination{slice, first, true}, panel, first, end);
+          return {{first, firstColumn}, {rowCount, columns}};
+        },
+        [&](Value panel, Value slice, const Slice &) {
+          return rowTiles(Destination{slice, first, true}, panel, first, end);
+        });
+  }
+
+  /// A rectangle of the result: its offsets and sizes.
+  struct Slice {
+    SmallVector<OpFoldResult> offsets, sizes;
+  };
+
+  /// An scf.forall over `count` iterations sharing `into`: iteration i
+  /// computes `body(i, slice, where)` for the slice `where = place(i)` of
+  /// it, and writes it back.
+  Value
+  slicesInParallel(Value count, Value into, function_ref<Slice(Value)> place,
+                   function_ref<Value(Value, Value, const Slice &)> body) {
+    auto forall = scf::ForallOp::create(
+        b, ArrayRef<OpFoldResult>{count}, ValueRange{into}, std::nullopt,
+        [&](OpBuilder &nested, Location, ValueRange args) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToEnd(nested.getInsertionBlock());
+          Value iteration = args[0], shared = args[1];
+          Slice where = place(iteration);
+          SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+          Value slice = tensor::ExtractSliceOp::create(b, shared, where.offsets,
+                                                       where.sizes, strides);
+          Value result = body(iteration, slice, where);
           auto terminator = scf::InParallelOp::create(b);
           b.setInsertionPointToStart(terminator.getBody());
-          tensor::ParallelInsertSliceOp::create(b, result, shared, offsets,
-                                                sizes, strides);
+          tensor::ParallelInsertSliceOp::create(
+              b, result, shared, where.offsets, where.sizes, strides);
         });
     return forall.getResult(0);
   }
