@@ -140,15 +140,9 @@ def main():
                         "compiled vs golden")
                 except Exception as e:  # any failure of the library fails this golden only
                     problem = f"{type(e).__name__}: {e}"
-            if problem:
-                failed += 1
-                print(f"FAIL golden {config.name} ({config.describe()}): {problem}", flush=True)
-            elif args.verbose:
-                print(f"PASS golden {config.name} ({config.describe()})", flush=True)
+            failed += run_matrix.report("golden ", config, problem, args.verbose)
     mode = "dry run: the models parse, Keras gives the goldens" if args.dry_run else "compiled"
-    print(f"{mode}; {len(cases)} goldens in {time.time() - start:.0f} s")
-    print(f"{len(cases) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return run_matrix.summarize(mode, len(cases), "goldens", failed, start)
 
 
 if __name__ == "__main__":

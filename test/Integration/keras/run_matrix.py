@@ -139,6 +139,23 @@ def add_common_arguments(parser):
     parser.add_argument("-v", "--verbose", action="store_true", help="a line per passing config")
 
 
+def report(kind, config, problem, verbose):
+    """Prints a failing config (and, with verbose, a passing one); returns 1
+    if it failed, else 0."""
+    if problem:
+        print(f"FAIL {kind}{config.name} ({config.describe()}): {problem}", flush=True)
+    elif verbose:
+        print(f"PASS {kind}{config.name} ({config.describe()})", flush=True)
+    return 1 if problem else 0
+
+
+def summarize(mode, count, noun, failed, start):
+    """Prints the totals; returns the exit status."""
+    print(f"{mode}; {count} {noun} in {time.time() - start:.0f} s")
+    print(f"{count - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
 def tool_for(args):
     """tool(mlir, lib) for build(): gru-opt with --dry-run, else gru-compile."""
     if args.dry_run:
@@ -194,15 +211,9 @@ def main():
             for config in group:
                 lib, problem = built[config.index]
                 problem = problem or check_config(args, config, lib)
-                if problem:
-                    failed += 1
-                    print(f"FAIL {config.name} ({config.describe()}): {problem}", flush=True)
-                elif args.verbose:
-                    print(f"PASS {config.name} ({config.describe()})", flush=True)
+                failed += report("", config, problem, args.verbose)
     mode = "dry run: the models parse, Keras matches reference.py" if args.dry_run else "compiled"
-    print(f"{mode}; {len(selected)} configs in {time.time() - start:.0f} s")
-    print(f"{len(selected) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return summarize(mode, len(selected), "configs", failed, start)
 
 
 if __name__ == "__main__":
