@@ -6,6 +6,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 
@@ -70,6 +71,9 @@ LogicalResult checkWeights(Operation *op, int64_t features, int64_t units,
                            bool resetAfter, Value kernel,
                            Value recurrentKernel, Value bias,
                            Type elementType) {
+  if (units > kMaxUnits)
+    return op->emitOpError() << "'units' is " << units << "; at most "
+                             << kMaxUnits << " are supported";
   if (failed(checkShape(op, "kernel", kernel, {features, 3 * units},
                         "(F, 3 * units)", elementType)) ||
       failed(checkShape(op, "recurrent_kernel", recurrentKernel,
@@ -191,6 +195,9 @@ LogicalResult LayerOp::verify() {
   if (units <= 0)
     return emitOpError() << "'units' must be a positive integer, got "
                          << units;
+  if (units > kMaxUnits)
+    return emitOpError() << "'units' is " << units << "; at most "
+                         << kMaxUnits << " are supported";
 
   auto inputType = cast<RankedTensorType>(getInput().getType());
   if (inputType.getRank() != 3)
@@ -441,6 +448,14 @@ LogicalResult InitializerOp::verify() {
     return emitOpError() << "result must have a static shape to be "
                             "initialized at compile time, got "
                          << formatShape(type.getShape());
+  int64_t elements = 1;
+  for (int64_t size : type.getShape())
+    if (llvm::MulOverflow(elements, size, elements) ||
+        elements > kMaxInitializerElements)
+      return emitOpError() << "result of shape " << formatShape(type.getShape())
+                           << " has more than " << kMaxInitializerElements
+                           << " elements, the most that is initialized at "
+                              "compile time; pass such weights as arguments";
   return getInitializer().verifyShape(type.getShape(),
                                       [&] { return emitOpError(); });
 }

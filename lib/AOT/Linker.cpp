@@ -12,14 +12,24 @@ using namespace mlir::gru;
 LogicalResult mlir::gru::linkSharedLibrary(Location loc, StringRef cc,
                                            StringRef output,
                                            ArrayRef<std::string> inputs,
-                                           ArrayRef<std::string> includeDirs) {
+                                           ArrayRef<std::string> includeDirs,
+                                           StringRef versionScript) {
   llvm::ErrorOr<std::string> program = llvm::sys::findProgramByName(cc);
   if (!program)
     return emitError(loc) << "cannot find the C compiler '" << cc
                           << "' to link with",
            failure();
-  SmallVector<std::string> args{*program, "-shared", "-fPIC", "-O2",
-                                "-std=gnu11", "-o", output.str()};
+  // Every reference resolves at link time, and only the ABI is exported,
+  // so that the library's own calls bind inside it.
+  SmallVector<std::string> args{*program,
+                                "-shared",
+                                "-fPIC",
+                                "-O2",
+                                "-std=gnu11",
+                                "-Wl,--no-undefined",
+                                ("-Wl,--version-script=" + versionScript).str(),
+                                "-o",
+                                output.str()};
   for (const std::string &dir : includeDirs)
     args.push_back("-I" + dir);
   args.append(inputs.begin(), inputs.end());

@@ -2,6 +2,8 @@
 
 #include "gru/AOT/Emitters.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -43,10 +45,47 @@ llvm::CodeGenOptLevel codegenLevel(unsigned level) {
   }
 }
 
+/// Keeps the model's code to itself: the C interfaces that the wrapper calls
+/// become hidden, every other definition internal, so that no symbol of the
+/// model is exported or can be bound to another library's.
+void internalizeDefinitions(llvm::Module &module) {
+  std::string interfacePrefix = ("_mlir_ciface_" + kHiddenSymbolPrefix).str();
+  for (llvm::GlobalValue &value : module.global_values()) {
+    if (value.isDeclaration() || value.hasLocalLinkage() ||
+        value.getName().starts_with("llvm."))
+      continue;
+    if (isa<llvm::Function>(value) &&
+        value.getName().starts_with(interfacePrefix))
+      value.setVisibility(llvm::GlobalValue::HiddenVisibility);
+    else
+      value.setLinkage(llvm::GlobalValue::InternalLinkage);
+  }
+}
+
+/// The runtime turns a failed allocation into GRU_ERR_OUT_OF_MEMORY on the
+/// calling thread only (gru/runtime.h), so no parallel region may allocate.
+LogicalResult checkNoAllocationInParallelRegions(ModuleOp module) {
+  WalkResult result = module.walk([](omp::ParallelOp parallel) {
+    WalkResult inner = parallel.walk([](LLVM::CallOp call) {
+      std::optional<StringRef> callee = call.getCallee();
+      if (callee && callee->starts_with("_mlir_memref_to_llvm"))
+        return call.emitError() << "internal error: an allocation inside a "
+                                   "parallel region could not report out "
+                                   "of memory",
+               WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    return inner;
+  });
+  return failure(result.wasInterrupted());
+}
+
 } // namespace
 
 LogicalResult mlir::gru::emitObjectFile(ModuleOp module, StringRef path,
                                         const CodegenOptions &options) {
+  if (failed(checkNoAllocationInParallelRegions(module)))
+    return failure();
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   registerBuiltinDialectTranslation(*module.getContext());
@@ -80,6 +119,7 @@ LogicalResult mlir::gru::emitObjectFile(ModuleOp module, StringRef path,
   if (!machine)
     return module.emitError() << "cannot target CPU '" << cpu << "'",
            failure();
+  internalizeDefinitions(*llvmModule);
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(triple);
   // The microkernels use full-width vectors already, so the vectorized

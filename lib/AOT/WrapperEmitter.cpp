@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "gru/AOT/Emitters.h"
+#include "gru/AOT/CNames.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -16,14 +17,6 @@ using namespace mlir;
 using namespace mlir::gru;
 
 namespace {
-
-/// "arg0_dim0, 8" for the dimensions of `tensor`.
-std::string dimList(const TensorSpec &tensor) {
-  SmallVector<std::string> dims;
-  for (auto [size, name] : llvm::zip(tensor.shape, tensor.dimNames))
-    dims.push_back(ShapedType::isDynamic(size) ? name : std::to_string(size));
-  return llvm::join(dims, ", ");
-}
 
 /// "[arg0_dim0][8]" for documentation.
 std::string dimBrackets(const TensorSpec &tensor) {
@@ -48,15 +41,47 @@ SmallVector<const TensorSpec *> ownOutputs(const FunctionInterface &f) {
   return outputs;
 }
 
-std::string cPrototype(const FunctionInterface &f, StringRef prefix) {
+/// The C names of a function's parameters: the model's own in the header,
+/// and names of the wrapper's own in its definition, so that no model name
+/// can clash with the wrapper's locals.
+struct ParameterNames {
+  SmallVector<std::string> inputs, outputs, sizes;
+
+  static ParameterNames fromModel(const FunctionInterface &f) {
+    ParameterNames names;
+    for (const TensorSpec &t : f.inputs)
+      names.inputs.push_back(t.name);
+    for (const TensorSpec *t : ownOutputs(f))
+      names.outputs.push_back(t->name);
+    names.sizes.assign(f.sizes.begin(), f.sizes.end());
+    return names;
+  }
+
+  static ParameterNames internal(const FunctionInterface &f) {
+    ParameterNames names;
+    auto numbered = [](StringRef stem, size_t count) {
+      SmallVector<std::string> list;
+      for (size_t i = 0; i < count; ++i)
+        list.push_back(stem.str() + std::to_string(i));
+      return list;
+    };
+    names.inputs = numbered("in", f.inputs.size());
+    names.outputs = numbered("out", ownOutputs(f).size());
+    names.sizes = numbered("size", f.sizes.size());
+    return names;
+  }
+};
+
+std::string cPrototype(const FunctionInterface &f, StringRef prefix,
+                       const ParameterNames &names) {
   std::string text = llvm::formatv("int {0}_{1}({0}_instance *instance",
                                    prefix, f.name);
   for (auto [i, t] : llvm::enumerate(f.inputs))
     text += llvm::formatv(", {0}{1} *{2}", isUpdated(f, i) ? "" : "const ",
-                          cTypeName(t.elementType), t.name);
-  for (const TensorSpec *t : ownOutputs(f))
-    text += llvm::formatv(", {0} *{1}", cTypeName(t->elementType), t->name);
-  for (const std::string &size : f.sizes)
+                          cTypeName(t.elementType), names.inputs[i]);
+  for (auto [t, name] : llvm::zip(ownOutputs(f), names.outputs))
+    text += llvm::formatv(", {0} *{1}", cTypeName(t->elementType), name);
+  for (const std::string &size : names.sizes)
     text += ", int64_t " + size;
   return text + ")";
 }
@@ -100,9 +125,19 @@ void mlir::gru::emitHeader(const ModelInterface &model, StringRef prefix,
     for (const SizeEquality &e : f.equalities)
       os << "\n *   requires " << e.size << " == " << e.mustEqual;
     os << "\n * Returns " << P << "_OK or an error code. */\n"
-       << cPrototype(f, prefix) << ";\n\n";
+       << cPrototype(f, prefix, ParameterNames::fromModel(f)) << ";\n\n";
   }
   os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
+}
+
+void mlir::gru::emitVersionScript(const ModelInterface &model,
+                                  StringRef prefix, llvm::raw_ostream &os) {
+  os << "{\n  global:\n";
+  for (const std::string &name : instanceFunctions(prefix))
+    os << "    " << name << ";\n";
+  for (const FunctionInterface &f : model.functions)
+    os << "    " << prefix << "_" << f.name << ";\n";
+  os << "  local:\n    *;\n};\n";
 }
 
 std::string mlir::gru::manifestJson(const ModelInterface &model,
@@ -128,7 +163,11 @@ std::string mlir::gru::manifestJson(const ModelInterface &model,
     for (const std::string &s : f.sizes)
       sizes.push_back(s);
     for (const SizeEquality &e : f.equalities)
-      equal.push_back(llvm::json::Array{e.size, e.mustEqual});
+      equal.push_back(llvm::json::Array{
+          e.size,
+          e.equalsStaticSize() ? llvm::json::Value(std::stoll(e.mustEqual))
+                               : llvm::json::Value(e.mustEqual),
+          e.mustEqualText});
     functions.push_back(llvm::json::Object{
         {"name", f.name},
         {"symbol", (prefix + "_" + f.name).str()},
@@ -152,23 +191,25 @@ class FunctionWrapper {
 public:
   FunctionWrapper(const ModelInterface &model, const FunctionInterface &f,
                   StringRef prefix, llvm::raw_ostream &os)
-      : model(model), f(f), prefix(prefix), os(os) {}
+      : model(model), f(f), prefix(prefix), os(os),
+        names(ParameterNames::internal(f)) {}
 
   void emit() {
-    os << cPrototype(f, prefix) << " {\n"
+    os << cPrototype(f, prefix, names) << " {\n"
        << "  static const char fn[] = \"" << prefix << "_" << f.name
        << "\";\n"
        << "  gru_rt_instance *rt = (gru_rt_instance *)instance;\n"
        << "  int status = GRU_OK;\n";
     declareTemporaries();
     os << "  if (!rt)\n    return gru_rt_fail(NULL, GRU_ERR_INVALID_ARGUMENT, "
-          "\"%s: instance is NULL\", fn);\n";
+          "\"%s: instance is NULL\", fn);\n"
+       << "  gru_rt_begin_call(rt);\n";
     emitChecks();
     emitCall();
     os << "  gru_rt_succeed(rt);\ndone:\n";
     for (const std::string &temporary : temporaries)
       os << "  gru_rt_free(" << temporary << ");\n";
-    os << "  return status;\n}\n\n";
+    os << "  gru_rt_end_call(rt);\n  return status;\n}\n\n";
   }
 
 private:
@@ -176,10 +217,25 @@ private:
     os << "  if ((status = " << call << "))\n    goto done;\n";
   }
 
+  /// The C expression of size parameter `name` (or of a static size).
+  std::string size(StringRef name) const {
+    auto it = llvm::find(f.sizes, name);
+    return it == f.sizes.end() ? name.str() : names.sizes[it - f.sizes.begin()];
+  }
+
+  /// "size0, 8" for the dimensions of `tensor`.
+  std::string dims(const TensorSpec &tensor) const {
+    SmallVector<std::string> list;
+    for (auto [extent, name] : llvm::zip(tensor.shape, tensor.dimNames))
+      list.push_back(ShapedType::isDynamic(extent) ? size(name)
+                                                   : std::to_string(extent));
+    return list.empty() ? "0" : llvm::join(list, ", ");
+  }
+
   void declareTemporaries() {
-    for (const TensorSpec &t : f.inputs)
+    for (auto [i, t] : llvm::enumerate(f.inputs))
       if (t.elementType.isInteger(1))
-        temporaries.push_back(t.name + "_bools");
+        temporaries.push_back("bools" + std::to_string(i));
     for (size_t i = 0; i < f.stateResults.size(); ++i)
       temporaries.push_back("new_state" + std::to_string(i));
     for (const std::string &temporary : temporaries)
@@ -187,32 +243,36 @@ private:
   }
 
   void emitChecks() {
-    for (const TensorSpec *t : checkedTensors())
-      check(llvm::formatv("gru_rt_check_pointer(rt, fn, \"{0}\", {0})",
-                          t->name));
-    for (const std::string &size : f.sizes)
-      check(llvm::formatv("gru_rt_check_size(rt, fn, \"{0}\", {0})", size));
+    for (auto [t, name] : checkedTensors())
+      check(llvm::formatv("gru_rt_check_pointer(rt, fn, \"{0}\", {1})",
+                          t->name, name));
+    for (auto [user, internal] : llvm::zip(f.sizes, names.sizes))
+      check(llvm::formatv("gru_rt_check_size(rt, fn, \"{0}\", {1})", user,
+                          internal));
     for (const SizeEquality &e : f.equalities)
       os << llvm::formatv(
           "  if ({0} != {1}) {{\n    status = gru_rt_fail(rt, "
-          "GRU_ERR_BAD_SIZE, \"%s: size '{0}' is %lld but must equal '{1}' "
-          "(%lld)\", fn, (long long){0}, (long long){1});\n    goto done;\n"
+          "GRU_ERR_BAD_SIZE, \"%s: size '{2}' ({3}) is %lld but must equal "
+          "{4} (%lld)\", fn, (long long){0}, (long long){1});\n    goto done;\n"
           "  }\n",
-          e.size, e.mustEqual);
-    for (const TensorSpec *t : checkedTensors())
+          size(e.size), size(e.mustEqual), e.size, e.sizeText,
+          e.equalsStaticSize() ? e.mustEqualText
+                               : "'" + e.mustEqual + "' (" + e.mustEqualText +
+                                     ")");
+    for (auto [t, name] : checkedTensors())
       check(llvm::formatv("gru_rt_check_extent(rt, fn, \"{0}\", {1}, "
                           "(const int64_t[]){{{2}}, {3})",
-                          t->name, t->shape.size(),
-                          t->shape.empty() ? "0" : dimList(*t),
+                          t->name, t->shape.size(), dims(*t),
                           byteSize(t->elementType)));
   }
 
-  /// The inputs and the outputs with their own buffer.
-  SmallVector<const TensorSpec *> checkedTensors() {
-    SmallVector<const TensorSpec *> tensors;
-    for (const TensorSpec &t : f.inputs)
-      tensors.push_back(&t);
-    llvm::append_range(tensors, ownOutputs(f));
+  /// The inputs and the outputs with their own buffer, with their C names.
+  SmallVector<std::pair<const TensorSpec *, std::string>> checkedTensors() {
+    SmallVector<std::pair<const TensorSpec *, std::string>> tensors;
+    for (auto [t, name] : llvm::zip(f.inputs, names.inputs))
+      tensors.push_back({&t, name});
+    for (auto [t, name] : llvm::zip(ownOutputs(f), names.outputs))
+      tensors.push_back({t, name});
     return tensors;
   }
 
@@ -221,14 +281,14 @@ private:
                   size_t rank, const std::string &dims) {
     os << "  GRU_MEMREF_TYPE(" << std::max<size_t>(rank, 1) << ") " << name
        << ";\n  GRU_MEMREF_INIT(" << name << ", " << pointer << ", " << rank
-       << ", " << (dims.empty() ? "0" : dims) << ");\n";
+       << ", " << dims << ");\n";
   }
 
   std::string stateDims(unsigned slot) {
-    SmallVector<std::string> dims;
+    SmallVector<std::string> list;
     for (int64_t d : model.stateSlots[slot].second.getShape())
-      dims.push_back(std::to_string(d));
-    return llvm::join(dims, ", ");
+      list.push_back(std::to_string(d));
+    return list.empty() ? "0" : llvm::join(list, ", ");
   }
 
   int64_t stateBytes(unsigned slot) {
@@ -236,24 +296,30 @@ private:
     return type.getNumElements() * byteSize(type.getElementType());
   }
 
+  void failOutOfMemoryUnless(const std::string &pointer) {
+    os << "  if (!" << pointer << ") {\n    status = gru_rt_fail(rt, "
+       << "GRU_ERR_OUT_OF_MEMORY, \"%s: out of memory\", fn);\n"
+       << "    goto done;\n  }\n";
+  }
+
   void emitCall() {
     SmallVector<std::string> args, params;
-    for (const TensorSpec &t : f.inputs) {
-      std::string pointer = "(void *)" + t.name;
+    for (auto [i, t] : llvm::enumerate(f.inputs)) {
+      std::string pointer = "(void *)" + names.inputs[i];
       if (t.elementType.isInteger(1)) {
         std::string count = "1";
-        for (auto [size, name] : llvm::zip(t.shape, t.dimNames))
-          count += " * " + (ShapedType::isDynamic(size) ? name
-                                                        : std::to_string(size));
-        os << "  " << t.name << "_bools = gru_rt_normalize_bools(" << t.name
-           << ", " << count << ");\n";
-        os << "  if (!" << t.name << "_bools) {\n    status = gru_rt_fail(rt, "
-              "GRU_ERR_OUT_OF_MEMORY, \"%s: out of memory\", fn);\n    goto "
-              "done;\n  }\n";
-        pointer = t.name + "_bools";
+        for (auto [extent, name] : llvm::zip(t.shape, t.dimNames))
+          count += " * " + (ShapedType::isDynamic(extent)
+                                ? size(name)
+                                : std::to_string(extent));
+        pointer = "bools" + std::to_string(i);
+        os << "  " << pointer << " = gru_rt_normalize_bools("
+           << names.inputs[i] << ", " << count << ");\n";
+        failOutOfMemoryUnless(pointer);
       }
-      descriptor("m_" + t.name, pointer, t.shape.size(), dimList(t));
-      args.push_back("&m_" + t.name);
+      std::string memref = "m_in" + std::to_string(i);
+      descriptor(memref, pointer, t.shape.size(), dims(t));
+      args.push_back("&" + memref);
     }
     if (f.usesDropout) {
       args.push_back("gru_rt_call_count(rt)");
@@ -267,29 +333,35 @@ private:
     }
     for (auto [i, t] : llvm::enumerate(f.outputs)) {
       // In-place updates write straight into the input's buffer.
-      const TensorSpec &buffer = f.inPlace.empty() ? t : f.inputs[f.inPlace[i]];
-      descriptor("m_" + t.name, "(void *)" + buffer.name, t.shape.size(),
-                 dimList(t));
-      args.push_back("&m_" + t.name);
+      std::string buffer = f.inPlace.empty() ? names.outputs[i]
+                                             : names.inputs[f.inPlace[i]];
+      std::string memref = "m_out" + std::to_string(i);
+      descriptor(memref, "(void *)" + buffer, t.shape.size(), dims(t));
+      args.push_back("&" + memref);
     }
     // New states go to temporaries and replace the kept state only after
     // the call.
     for (auto [i, slot] : llvm::enumerate(f.stateResults)) {
       std::string temporary = "new_state" + std::to_string(i);
       os << "  " << temporary << " = gru_rt_alloc(" << stateBytes(slot)
-         << ");\n  if (!" << temporary
-         << ") {\n    status = gru_rt_fail(rt, GRU_ERR_OUT_OF_MEMORY, \"%s: "
-            "out of memory\", fn);\n    goto done;\n  }\n";
+         << ");\n";
+      failOutOfMemoryUnless(temporary);
       descriptor("m_" + temporary, temporary,
                  model.stateSlots[slot].second.getRank(), stateDims(slot));
       args.push_back("&m_" + temporary);
     }
     for (const std::string &arg : args)
       params.push_back(StringRef(arg).starts_with("&") ? "void *" : "int64_t");
-    os << "  extern void _mlir_ciface_" << f.name << "("
-       << llvm::join(params, ", ") << ");\n  gru_rt_use_threads();\n"
-       << "  _mlir_ciface_" << f.name << "("
-       << llvm::join(args, ", ") << ");\n";
+    std::string callee = "_mlir_ciface_" + f.symbol;
+    // An allocation that fails inside generated code returns here through
+    // longjmp (gru/runtime.h), after its buffers are freed.
+    os << "  extern void " << callee << "(" << llvm::join(params, ", ")
+       << ");\n  gru_rt_use_threads();\n"
+       << "  if (setjmp(*gru_rt_guard_allocations())) {\n"
+       << "    status = gru_rt_fail(rt, GRU_ERR_OUT_OF_MEMORY, \"%s: out of "
+          "memory in the model's code\", fn);\n    goto done;\n  }\n"
+       << "  " << callee << "(" << llvm::join(args, ", ") << ");\n"
+       << "  gru_rt_unguard_allocations();\n";
     for (auto [i, slot] : llvm::enumerate(f.stateResults))
       os << "  memcpy(gru_rt_slot(rt, " << slot << "), new_state" << i << ", "
          << stateBytes(slot) << ");\n";
@@ -299,6 +371,7 @@ private:
   const FunctionInterface &f;
   StringRef prefix;
   llvm::raw_ostream &os;
+  ParameterNames names;
   SmallVector<std::string> temporaries;
 };
 
@@ -320,7 +393,7 @@ void mlir::gru::emitWrapper(const ModelInterface &model, StringRef prefix,
   os << "/* Generated by gru-compile: the C ABI of docs/ABI.md over MLIR's C "
         "interface. */\n"
      << "#include \"" << headerName << "\"\n#include \"gru/runtime.h\"\n\n"
-     << "#include <string.h>\n\n";
+     << "#include <setjmp.h>\n#include <string.h>\n\n";
   os << "static const int64_t slot_bytes[] = {";
   for (auto [name, type] : model.stateSlots)
     os << type.getNumElements() * byteSize(type.getElementType()) << ", ";

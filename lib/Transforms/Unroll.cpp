@@ -151,6 +151,13 @@ struct GRUUnrollPass : gru::impl::GRUUnrollBase<GRUUnrollPass> {
   }
 
   static LogicalResult checkPreconditions(LayerOp op) {
+    int64_t steps =
+        cast<RankedTensorType>(op.getInput().getType()).getDimSize(1);
+    if (steps > kMaxUnrolledSteps)
+      return op.emitError() << "unroll = true with " << steps
+                            << " steps; at most " << kMaxUnrolledSteps
+                            << " steps are unrolled (unrolling is for short "
+                               "sequences); set unroll = false";
     if (op.hasActiveDropout() || op.hasActiveRecurrentDropout())
       return op.emitError() << "gru-unroll needs explicit dropout masks; run "
                                "gru-eliminate-dropout first";

@@ -41,6 +41,40 @@ def _c_dtype(dtype):
     return np.dtype(np.uint8 if dtype == "bool" else dtype)
 
 
+def _checked_cast(where, array, dtype):
+    """`array` as `dtype`; raises ValueError where a value would not survive
+    the conversion (NaN or fractions to integers, values out of range).
+    Rounding a float to a narrower float is not an error."""
+    if array.dtype == dtype:
+        return array
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number)
+                                     or array.dtype == np.bool_):
+        raise TypeError(f"{where}: cannot convert {array.dtype} values to {dtype}")
+    if np.issubdtype(dtype, np.integer) and array.size:
+        info = np.iinfo(dtype)
+        if np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype,
+                                                                     np.complexfloating):
+            if not np.isrealobj(array) or not np.all(np.isfinite(array)):
+                raise ValueError(f"{where}: NaN, infinite or complex values cannot be "
+                                 f"converted to {dtype}")
+            if not np.all(np.floor(array) == array):
+                raise ValueError(f"{where}: fractional values cannot be converted to {dtype}")
+        low, high = array.min(), array.max()
+        if low < info.min or high > info.max:
+            raise ValueError(f"{where}: values from {low} to {high} are out of the range "
+                             f"of {dtype} ({info.min} to {info.max})")
+    elif np.issubdtype(dtype, np.floating) and array.size:
+        if np.iscomplexobj(array):
+            raise ValueError(f"{where}: complex values cannot be converted to {dtype}")
+        finite = np.isfinite(array) if np.issubdtype(array.dtype, np.floating) else True
+        with np.errstate(over="ignore"):
+            converted = array.astype(dtype)
+        if np.any(finite & ~np.isfinite(converted)):
+            raise ValueError(f"{where}: values beyond the range of {dtype}")
+        return converted
+    return array.astype(dtype)
+
+
 class _Function:
     """One manifest function: checks the arguments, then calls the symbol."""
 
@@ -64,8 +98,10 @@ class _Function:
     def _convert(self, spec, value):
         dtype = _c_dtype(spec["dtype"])
         if spec["name"] not in self.in_place:
-            return np.ascontiguousarray(np.asarray(value) != 0 if spec["dtype"] == "bool"
-                                        else value, dtype=dtype)
+            where = f"{self.name}: input '{spec['name']}'"
+            if spec["dtype"] == "bool":
+                return np.ascontiguousarray(np.asarray(value) != 0, dtype=dtype)
+            return np.ascontiguousarray(_checked_cast(where, np.asarray(value), dtype))
         # A copy would lose the update: the caller's array must do as it is.
         if not (isinstance(value, np.ndarray) and value.dtype == dtype
                 and value.flags.c_contiguous and value.flags.writeable):
@@ -75,7 +111,7 @@ class _Function:
 
     def _bind_sizes(self, arrays):
         """Checks ranks, static dims and equal sizes; returns {size name: value}."""
-        sizes = {}
+        sizes, where_is = {}, {}
         for spec, array in zip(self.inputs, arrays):
             where = f"{self.name}: input '{spec['name']}'"
             if array.ndim != len(spec["shape"]):
@@ -89,10 +125,15 @@ class _Function:
                 elif sizes.setdefault(want, got) != got:
                     raise ValueError(f"{where}: dimension {axis} is '{want}' = {got}, "
                                      f"but another argument set it to {sizes[want]}")
-        for a, b in self.equal_sizes:
-            if sizes[a] != sizes[b]:
-                raise ValueError(f"{self.name}: sizes '{a}' = {sizes[a]} and '{b}' = "
-                                 f"{sizes[b]} must be equal")
+                else:
+                    where_is[want] = f"dimension {axis} of '{spec['name']}'"
+        # [size, other size or a static size, what the other is]
+        for a, b, *text in self.equal_sizes:
+            want = b if isinstance(b, int) else sizes[b]
+            if sizes[a] != want:
+                other = text[0] if text else (str(b) if isinstance(b, int) else where_is[b])
+                raise ValueError(f"{self.name}: {where_is[a]} is {sizes[a]} but must "
+                                 f"equal {other} ({want})")
         return sizes
 
     def __call__(self, *args):

@@ -12,6 +12,7 @@
 #include <time.h>
 
 struct gru_rt_instance {
+  pthread_mutex_t lock; /* held by each call (gru_rt_begin_call) */
   int slot_count;
   int64_t *slot_bytes;
   void **slots;
@@ -22,6 +23,11 @@ struct gru_rt_instance {
 
 /* Errors of calls made with a NULL instance. */
 static _Thread_local char null_instance_error[512];
+/* The message of this thread's latest call, and on which instance; and a
+ * copy of another instance's latest message (gru_rt_last_error). */
+static _Thread_local const gru_rt_instance *thread_error_instance;
+static _Thread_local char thread_error[512];
+static _Thread_local char copied_error[512];
 
 static int64_t random_seed(void) {
   int64_t seed = 0;
@@ -34,6 +40,10 @@ gru_rt_instance *gru_rt_create(int slot_count, const int64_t *slot_bytes) {
   gru_rt_instance *instance = calloc(1, sizeof *instance);
   if (!instance)
     return NULL;
+  if (pthread_mutex_init(&instance->lock, NULL)) {
+    free(instance);
+    return NULL;
+  }
   instance->slot_count = slot_count;
   instance->slot_bytes = calloc(slot_count ? slot_count : 1, sizeof(int64_t));
   instance->slots = calloc(slot_count ? slot_count : 1, sizeof(void *));
@@ -60,12 +70,25 @@ void gru_rt_destroy(gru_rt_instance *instance) {
     free(instance->slots[i]);
   free(instance->slots);
   free(instance->slot_bytes);
+  pthread_mutex_destroy(&instance->lock);
+  if (thread_error_instance == instance)
+    thread_error_instance = NULL;
   free(instance);
 }
 
 void gru_rt_reset(gru_rt_instance *instance) {
+  gru_rt_begin_call(instance);
   for (int i = 0; i < instance->slot_count; ++i)
     memset(instance->slots[i], 0, (size_t)instance->slot_bytes[i]);
+  gru_rt_end_call(instance);
+}
+
+void gru_rt_begin_call(gru_rt_instance *instance) {
+  pthread_mutex_lock(&instance->lock);
+}
+
+void gru_rt_end_call(gru_rt_instance *instance) {
+  pthread_mutex_unlock(&instance->lock);
 }
 
 void *gru_rt_slot(gru_rt_instance *instance, int slot) {
@@ -80,21 +103,37 @@ int64_t gru_rt_seed(const gru_rt_instance *instance) { return instance->seed; }
 
 void gru_rt_succeed(gru_rt_instance *instance) {
   instance->error[0] = '\0';
+  thread_error_instance = instance;
+  thread_error[0] = '\0';
   ++instance->call_count;
 }
 
+/* Callers hold the instance's lock. */
 int gru_rt_fail(gru_rt_instance *instance, int code, const char *format, ...) {
-  char *buffer = instance ? instance->error : null_instance_error;
-  size_t size = instance ? sizeof instance->error : sizeof null_instance_error;
+  char *buffer = instance ? thread_error : null_instance_error;
   va_list args;
   va_start(args, format);
-  vsnprintf(buffer, size, format, args);
+  vsnprintf(buffer, sizeof thread_error, format, args);
   va_end(args);
+  if (instance) {
+    memcpy(instance->error, thread_error, sizeof instance->error);
+    thread_error_instance = instance;
+  }
   return code;
 }
 
+/* A thread sees the message of its own latest call on `instance`; one that
+ * has called another instance since sees the instance's latest message. */
 const char *gru_rt_last_error(const gru_rt_instance *instance) {
-  return instance ? instance->error : null_instance_error;
+  if (!instance)
+    return null_instance_error;
+  if (thread_error_instance == instance)
+    return thread_error;
+  gru_rt_instance *shared = (gru_rt_instance *)(uintptr_t)instance;
+  pthread_mutex_lock(&shared->lock);
+  memcpy(copied_error, shared->error, sizeof copied_error);
+  pthread_mutex_unlock(&shared->lock);
+  return copied_error;
 }
 
 int gru_rt_check_size(gru_rt_instance *instance, const char *function,
@@ -130,7 +169,25 @@ int gru_rt_check_extent(gru_rt_instance *instance, const char *function,
   return GRU_OK;
 }
 
+/* GRU_FAIL_ALLOCATION=N: the N-th allocation of the process fails. */
+static int64_t fail_allocation_at = -1;
+static _Atomic int64_t allocation_count;
+static pthread_once_t fail_allocation_once = PTHREAD_ONCE_INIT;
+
+static void read_fail_allocation(void) {
+  const char *text = getenv("GRU_FAIL_ALLOCATION");
+  if (text)
+    fail_allocation_at = strtoll(text, NULL, 10);
+}
+
+static int injected_failure(void) {
+  pthread_once(&fail_allocation_once, read_fail_allocation);
+  return fail_allocation_at > 0 && ++allocation_count == fail_allocation_at;
+}
+
 uint8_t *gru_rt_normalize_bools(const uint8_t *values, int64_t count) {
+  if (injected_failure())
+    return NULL;
   uint8_t *copy = malloc(count ? (size_t)count : 1);
   if (copy)
     for (int64_t i = 0; i < count; ++i)
@@ -138,7 +195,9 @@ uint8_t *gru_rt_normalize_bools(const uint8_t *values, int64_t count) {
   return copy;
 }
 
-void *gru_rt_alloc(int64_t bytes) { return malloc(bytes ? (size_t)bytes : 1); }
+void *gru_rt_alloc(int64_t bytes) {
+  return injected_failure() ? NULL : malloc(bytes ? (size_t)bytes : 1);
+}
 
 void gru_rt_free(void *pointer) { free(pointer); }
 
@@ -199,14 +258,85 @@ static void *large_alloc(size_t size) {
   return pointer;
 }
 
-/* The buffers of generated code (gru-to-llvm allocates through these). */
-void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size) {
+static void *buffer_alloc(size_t alignment, size_t size) {
+  if (injected_failure())
+    return NULL;
   if (size >= GRU_RT_HUGE_PAGE && alignment <= GRU_RT_HUGE_PAGE)
     return large_alloc(size);
   if (alignment < sizeof(void *))
     alignment = sizeof(void *);
+  if (size > SIZE_MAX - alignment)
+    return NULL;
   size_t rounded = (size + alignment - 1) / alignment * alignment;
   return aligned_alloc(alignment, rounded ? rounded : alignment);
+}
+
+static void buffer_free(void *pointer) {
+  for (int i = 0; pointer && i < LARGE_SLOTS; ++i)
+    if (large_buffers[i].pointer == pointer) {
+      large_buffers[i].live = 0;
+      return;
+    }
+  free(pointer);
+}
+
+/* The calling thread's guard (gru_rt_guard_allocations): where a failed
+ * allocation returns to, and the buffers of the call not yet freed. */
+typedef struct {
+  jmp_buf target;
+  int active;
+  void **held;
+  size_t held_count, held_capacity;
+} allocation_guard;
+static _Thread_local allocation_guard guard;
+
+jmp_buf *gru_rt_guard_allocations(void) {
+  guard.active = 1;
+  guard.held_count = 0;
+  return &guard.target;
+}
+
+void gru_rt_unguard_allocations(void) {
+  guard.active = 0;
+  guard.held_count = 0;
+  free(guard.held);
+  guard.held = NULL;
+  guard.held_capacity = 0;
+}
+
+/* Called on a guarded thread only. */
+static _Noreturn void out_of_memory(void) {
+  for (size_t i = 0; i < guard.held_count; ++i)
+    buffer_free(guard.held[i]);
+  gru_rt_unguard_allocations();
+  longjmp(guard.target, 1);
+}
+
+static int hold(void *pointer) {
+  if (guard.held_count == guard.held_capacity) {
+    size_t capacity = guard.held_capacity ? 2 * guard.held_capacity : 16;
+    void **held = realloc(guard.held, capacity * sizeof *held);
+    if (!held)
+      return 0;
+    guard.held = held;
+    guard.held_capacity = capacity;
+  }
+  guard.held[guard.held_count++] = pointer;
+  return 1;
+}
+
+/* The buffers of generated code (gru-to-llvm allocates through these). */
+void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size) {
+  void *pointer = buffer_alloc(alignment, size);
+  if (!guard.active)
+    return pointer;
+  if (!pointer)
+    out_of_memory();
+  if (!hold(pointer)) {
+    buffer_free(pointer);
+    out_of_memory();
+  }
+  return pointer;
 }
 
 void *_mlir_memref_to_llvm_alloc(size_t size) {
@@ -214,12 +344,13 @@ void *_mlir_memref_to_llvm_alloc(size_t size) {
 }
 
 void _mlir_memref_to_llvm_free(void *pointer) {
-  for (int i = 0; pointer && i < LARGE_SLOTS; ++i)
-    if (large_buffers[i].pointer == pointer) {
-      large_buffers[i].live = 0;
-      return;
+  /* Most recent first: buffers are mostly freed in reverse order. */
+  for (size_t i = guard.active ? guard.held_count : 0; i-- > 0;)
+    if (guard.held[i] == pointer) {
+      guard.held[i] = guard.held[--guard.held_count];
+      break;
     }
-  free(pointer);
+  buffer_free(pointer);
 }
 
 void gru_rt_memref_init(void *descriptor, void *pointer, int rank,

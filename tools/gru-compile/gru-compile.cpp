@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "gru/AOT/CNames.h"
 #include "gru/AOT/Emitters.h"
 #include "gru/AOT/ModelInterface.h"
 #include "gru/IR/GRUDialect.h"
@@ -60,11 +61,6 @@ static cl::opt<bool> showRemarks("remarks",
 
 namespace {
 
-bool isIdentifier(StringRef name) {
-  return !name.empty() && !llvm::isDigit(name.front()) &&
-         llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; });
-}
-
 std::string defaultPrefix(StringRef library) {
   StringRef stem = llvm::sys::path::stem(library);
   stem.consume_front("lib");
@@ -112,22 +108,17 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
 
   std::string prefix =
       prefixOption.empty() ? defaultPrefix(outputPath) : prefixOption.getValue();
-  if (!isIdentifier(prefix))
+  if (!isCIdentifier(prefix))
     return emitError(loc) << "the symbol prefix '" << prefix
                           << "' is not a C identifier; pass --prefix",
            failure();
-  for (auto func : module->getOps<func::FuncOp>())
-    if (func.isPublic() && !isIdentifier(func.getSymName()))
-      return func.emitError() << "public function names must be C "
-                                 "identifiers to be exported",
-             failure();
 
   PassManager exportPasses(&context);
   exportPasses.addPass(createGRUExportRegularization());
   if (failed(exportPasses.run(*module)))
     return failure();
-  FailureOr<ModelInterface> model = analyzeModelInterface(*module);
-  if (failed(model))
+  FailureOr<ModelInterface> model = analyzeModelInterface(*module, prefix);
+  if (failed(model) || failed(hideModelSymbols(*module, *model)))
     return failure();
 
   PassManager tensorPasses(&context);
@@ -155,10 +146,11 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
     return emitError(loc) << "cannot create a temporary directory: "
                           << ec.message(),
            failure();
-  auto cleanup = llvm::make_scope_exit(
+  llvm::scope_exit cleanup(
       [&] { llvm::sys::fs::remove_directories(tempDir); });
   std::string objectPath = (tempDir + "/model.o").str();
   std::string wrapperPath = (tempDir + "/wrapper.c").str();
+  std::string versionScriptPath = (tempDir + "/exports.map").str();
 
   CodegenOptions codegen{cpuOption, std::min(optLevel.getValue(), 3u)};
   if (failed(emitObjectFile(*module, objectPath, codegen)))
@@ -177,6 +169,9 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
       })) ||
       failed(writeFile(loc, wrapperPath, [&](llvm::raw_ostream &os) {
         emitWrapper(*model, prefix, headerName, os);
+      })) ||
+      failed(writeFile(loc, versionScriptPath, [&](llvm::raw_ostream &os) {
+        emitVersionScript(*model, prefix, os);
       })))
     return failure();
 
@@ -184,7 +179,8 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
                            {wrapperPath, objectPath, GRU_RUNTIME_LIBRARY,
                             GRU_OPENMP_LIBRARY},
                            {headerDir.empty() ? "." : headerDir,
-                            GRU_RUNTIME_INCLUDE_DIR});
+                            GRU_RUNTIME_INCLUDE_DIR},
+                           versionScriptPath);
 }
 
 } // namespace

@@ -7,6 +7,7 @@
 #ifndef GRU_RUNTIME_H
 #define GRU_RUNTIME_H
 
+#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,6 +51,25 @@ GRU_RT_HIDDEN void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
                                                        size_t size);
 GRU_RT_HIDDEN void *_mlir_memref_to_llvm_alloc(size_t size);
 GRU_RT_HIDDEN void _mlir_memref_to_llvm_free(void *pointer);
+
+/* Calls on one instance are serialized: the wrapper holds the instance's
+ * lock from gru_rt_begin_call to gru_rt_end_call. */
+void gru_rt_begin_call(gru_rt_instance *instance);
+void gru_rt_end_call(gru_rt_instance *instance);
+
+/* Allocation failures inside generated code: the wrapper calls
+ *   if (setjmp(*gru_rt_guard_allocations())) { out of memory }
+ * right before the model's code and gru_rt_unguard_allocations() after it.
+ * In between, the calling thread's allocations are tracked; one that fails
+ * frees those still held and returns to the setjmp. (Generated code never
+ * allocates inside a parallel region, so only the calling thread does.)
+ * Unguarded, the allocation functions return NULL when out of memory. */
+jmp_buf *gru_rt_guard_allocations(void);
+void gru_rt_unguard_allocations(void);
+
+/* For tests of every allocation site: with GRU_FAIL_ALLOCATION=N in the
+ * environment (read once), the N-th allocation of the process made by a
+ * wrapper or by generated code fails. */
 
 /* Sets the calling thread's OpenMP team size, which the large products of
  * a model call share, to GRU_NUM_THREADS (default 1). */

@@ -19,6 +19,16 @@ constexpr StringLiteral kCallCountAttrName = "gru.call_count";
 constexpr StringLiteral kInstanceSeedAttrName = "gru.instance_seed";
 constexpr StringLiteral kArgNameAttrName = "gru.arg_name";
 constexpr StringLiteral kInPlaceAttrName = "gru.in_place";
+
+/// The compiler's limits (docs/GRU_SEMANTICS.md): beyond them a model gets a
+/// diagnostic rather than overflowing sizes or exhausting memory at compile
+/// time. `units` keeps 3 * units * units far inside int64_t; an initializer
+/// is folded into a constant of at most 2^28 elements (1 GiB of f32); an
+/// unrolled layer becomes T straight-line steps, which Keras itself advises
+/// only for short sequences.
+constexpr int64_t kMaxUnits = int64_t(1) << 16;
+constexpr int64_t kMaxInitializerElements = int64_t(1) << 28;
+constexpr int64_t kMaxUnrolledSteps = 512;
 } // namespace mlir::gru
 
 #endif // GRU_IR_GRUDIALECT_H

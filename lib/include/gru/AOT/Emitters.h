@@ -18,6 +18,11 @@ void emitHeader(const ModelInterface &model, StringRef prefix,
 void emitWrapper(const ModelInterface &model, StringRef prefix,
                  StringRef headerName, llvm::raw_ostream &os);
 
+/// A linker version script that exports the symbols of the header and hides
+/// every other symbol of the library.
+void emitVersionScript(const ModelInterface &model, StringRef prefix,
+                       llvm::raw_ostream &os);
+
 /// The JSON manifest that `<prefix>_manifest()` returns.
 std::string manifestJson(const ModelInterface &model, StringRef prefix);
 
@@ -27,15 +32,19 @@ struct CodegenOptions {
 };
 
 /// Translates `module` (LLVM dialect) to LLVM IR, optimizes it and writes an
-/// object file for the host triple.
+/// object file for the host triple. Only the C interfaces of the public
+/// functions stay visible to the wrapper, as hidden symbols; every other
+/// definition becomes internal.
 LogicalResult emitObjectFile(ModuleOp module, StringRef path,
                              const CodegenOptions &options);
 
 /// Links the object file, the wrapper source and the runtime library into a
-/// shared library with the system C compiler `cc`.
+/// shared library with the system C compiler `cc`, exporting what
+/// `versionScript` lists.
 LogicalResult linkSharedLibrary(Location loc, StringRef cc, StringRef output,
                                 ArrayRef<std::string> inputs,
-                                ArrayRef<std::string> includeDirs);
+                                ArrayRef<std::string> includeDirs,
+                                StringRef versionScript);
 
 } // namespace mlir::gru
 

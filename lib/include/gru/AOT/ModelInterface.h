@@ -17,6 +17,9 @@
 
 namespace mlir::gru {
 
+/// What hideModelSymbols puts before every symbol of a model.
+constexpr StringLiteral kHiddenSymbolPrefix = "__gru_model_";
+
 /// A tensor argument or result. Dimension i is `shape[i]` when static, else
 /// the size parameter `dimNames[i]`.
 struct TensorSpec {
@@ -26,14 +29,25 @@ struct TensorSpec {
   SmallVector<std::string> dimNames;
 };
 
-/// One size parameter that must equal another (e.g. a mask's batch size and
-/// the input's).
+/// A size parameter that the module's ops require equal to another size
+/// parameter (a mask's batch and the input's) or to a static size.
 struct SizeEquality {
-  std::string size, mustEqual;
+  std::string size;
+  /// The other size parameter, or a decimal static size.
+  std::string mustEqual;
+  /// For messages: what `size` and `mustEqual` are ("dimension 0 of 'x'").
+  std::string sizeText, mustEqualText;
+
+  bool equalsStaticSize() const {
+    return !mustEqual.empty() && mustEqual.front() >= '0' &&
+           mustEqual.front() <= '9';
+  }
 };
 
 struct FunctionInterface {
-  std::string name;
+  /// The C name (`<prefix>_<name>`) and the symbol of the lowered function,
+  /// which hideModelSymbols renames so that it cannot clash with anything.
+  std::string name, symbol;
   SmallVector<TensorSpec> inputs, outputs;
   /// For functions marked `gru.in_place`: output i is written back into
   /// input `inPlace[i]`, so the C function has no separate output pointer.
@@ -54,10 +68,18 @@ struct ModelInterface {
 };
 
 /// Describes the public functions of `module` (before lowering): checks that
-/// their arguments and results are tensors of supported types, names their
-/// dynamic dimensions, proves each dynamic result dimension equal to an
-/// argument dimension, and collects the sizes gru.layer needs equal.
-FailureOr<ModelInterface> analyzeModelInterface(ModuleOp module);
+/// their arguments and results are tensors of supported types and that their
+/// names make a valid C header for `prefix`, names their dynamic dimensions,
+/// proves each dynamic result dimension equal to an argument dimension, and
+/// collects every equality of argument dimensions that the ops imply.
+FailureOr<ModelInterface> analyzeModelInterface(ModuleOp module,
+                                                StringRef prefix);
+
+/// Renames every symbol of `module` into a namespace of the compiler's own
+/// (`__gru_model_<name>`), so that no model symbol can clash with the C
+/// library, the runtime or the lowering's helpers, and records the lowered
+/// names in `model`.
+LogicalResult hideModelSymbols(ModuleOp module, ModelInterface &model);
 
 /// Adds what gru-bind-instance made explicit (after the tensor pipeline):
 /// dropout arguments and state arguments and results.
