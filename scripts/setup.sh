@@ -8,7 +8,7 @@ build="${GRU_BUILD_DIR:-$root/build}"
 venv="$root/.venv"
 
 apt_packages=(
-  cmake ninja-build g++ libgtest-dev python3-venv
+  cmake ninja-build g++ libgtest-dev python3-venv valgrind
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools libomp-22-dev
 )
 

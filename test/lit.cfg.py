@@ -33,3 +33,19 @@ config.environment["JAX_PLATFORMS"] = "cpu"
 config.substitutions.insert(0, ("%python", config.gru_python))
 config.substitutions.append(("%runtime_include",
                              os.path.join(config.gru_src_root, "runtime", "include")))
+
+# A build with sanitizers (scripts/test-sanitized.sh): compiled libraries
+# carry instrumented wrappers and runtime, so every program that loads one
+# (Python, the C test programs) gets the sanitizer runtimes preloaded.
+# Leaks are not reported: Python and JAX keep memory until exit by design.
+if config.gru_sanitize:
+    import subprocess
+    runtimes = [subprocess.run([config.c_compiler, f"-print-file-name=lib{name}.so"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+                for name in ("asan", "ubsan")]
+    config.environment["LD_PRELOAD"] = ":".join(runtimes)
+    # LLVM's headers poison memory that its uninstrumented libraries use.
+    config.environment["ASAN_OPTIONS"] = \
+        "detect_leaks=0:abort_on_error=1:allow_user_poisoning=0"
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+    config.available_features.add("sanitizers")

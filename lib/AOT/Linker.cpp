@@ -13,23 +13,23 @@ LogicalResult mlir::gru::linkSharedLibrary(Location loc, StringRef cc,
                                            StringRef output,
                                            ArrayRef<std::string> inputs,
                                            ArrayRef<std::string> includeDirs,
-                                           StringRef versionScript) {
+                                           StringRef versionScript,
+                                           ArrayRef<std::string> flags) {
   llvm::ErrorOr<std::string> program = llvm::sys::findProgramByName(cc);
   if (!program)
     return emitError(loc) << "cannot find the C compiler '" << cc
                           << "' to link with",
            failure();
-  // Every reference resolves at link time, and only the ABI is exported,
-  // so that the library's own calls bind inside it.
+  // Only the ABI is exported, so that the library's own calls bind inside.
   SmallVector<std::string> args{*program,
                                 "-shared",
                                 "-fPIC",
                                 "-O2",
                                 "-std=gnu11",
-                                "-Wl,--no-undefined",
                                 ("-Wl,--version-script=" + versionScript).str(),
                                 "-o",
                                 output.str()};
+  args.append(flags.begin(), flags.end());
   for (const std::string &dir : includeDirs)
     args.push_back("-I" + dir);
   args.append(inputs.begin(), inputs.end());

@@ -113,6 +113,12 @@ LogicalResult mlir::gru::emitObjectFile(ModuleOp module, StringRef path,
     return module.emitError() << "unknown CPU '" << cpu << "' for "
                               << triple.str(),
            failure();
+  if (triple.getArch() == llvm::Triple::x86_64 &&
+      !subtarget->checkFeatures("+64bit"))
+    return module.emitError() << "CPU '" << cpu
+                              << "' cannot run 64-bit x86 code; pick an "
+                                 "x86-64 CPU (such as x86-64-v3)",
+           failure();
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
       triple, cpu, native ? hostFeatures() : "", llvm::TargetOptions(),
       llvm::Reloc::PIC_, std::nullopt, codegenLevel(options.optLevel)));

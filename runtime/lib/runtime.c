@@ -416,12 +416,16 @@ void memrefCopy(int64_t element_size, gru_unranked_memref *source,
   }
 }
 
+static int team_size = 1;
+static pthread_once_t team_size_once = PTHREAD_ONCE_INIT;
+
+static void read_team_size(void) {
+  const char *text = getenv("GRU_NUM_THREADS");
+  long value = text ? strtol(text, NULL, 10) : 1;
+  team_size = value >= 1 && value <= 1024 ? (int)value : 1;
+}
+
 void gru_rt_use_threads(void) {
-  static int threads = 0;
-  if (threads == 0) {
-    const char *text = getenv("GRU_NUM_THREADS");
-    long value = text ? strtol(text, NULL, 10) : 1;
-    threads = value >= 1 && value <= 1024 ? (int)value : 1;
-  }
-  omp_set_num_threads(threads);
+  pthread_once(&team_size_once, read_team_size);
+  omp_set_num_threads(team_size);
 }

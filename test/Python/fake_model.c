@@ -49,7 +49,12 @@ const char *fake_manifest(void) {
          " \"sizes\": [\"arg0_dim0\"]},"
          "{\"name\": \"clamp\", \"symbol\": \"fake_clamp\","
          " \"inputs\": [{\"name\": \"arg0\", \"dtype\": \"float32\", \"shape\": [\"arg0_dim0\"]}],"
-         " \"outputs\": [], \"sizes\": [\"arg0_dim0\"], \"updated_in_place\": [\"arg0\"]}]}";
+         " \"outputs\": [], \"sizes\": [\"arg0_dim0\"], \"updated_in_place\": [\"arg0\"]},"
+         "{\"name\": \"total\", \"symbol\": \"fake_total\","
+         " \"inputs\": [{\"name\": \"ids\", \"dtype\": \"int32\", \"shape\": [\"ids_dim0\"]}],"
+         " \"outputs\": [{\"name\": \"result0\", \"dtype\": \"float32\", \"shape\": [1]}],"
+         " \"sizes\": [\"ids_dim0\"],"
+         " \"equal_sizes\": [[\"ids_dim0\", 4, \"the static size 4\"]]}]}";
 }
 
 int fake_add(fake_instance *instance, const float *arg0, const float *arg1, float *result0,
@@ -89,5 +94,13 @@ int fake_clamp(fake_instance *instance, float *arg0, int64_t arg0_dim0) {
   for (int64_t i = 0; i < arg0_dim0; ++i)
     arg0[i] = arg0[i] < -1 ? -1 : arg0[i] > 1 ? 1 : arg0[i];
   instance->error[0] = 0;
+  return 0;
+}
+
+int fake_total(fake_instance *instance, const int32_t *ids, float *result0,
+               int64_t ids_dim0) {
+  if (!instance || !ids || !result0 || ids_dim0 != 4) return 1;
+  result0[0] = 0;
+  for (int64_t i = 0; i < ids_dim0; ++i) result0[0] += (float)ids[i];
   return 0;
 }

@@ -42,7 +42,7 @@ def main():
         with gru_model.load(lib) as model:
             check("the prefix comes from the file name", model.prefix == "fake")
             check("one method per manifest function",
-                  sorted(model.functions) == ["accumulate", "add", "clamp"])
+                  sorted(model.functions) == ["accumulate", "add", "clamp", "total"])
 
             a = np.arange(6, dtype=np.float64).reshape(2, 3)  # converted to float32
             b = np.ones((2, 3), dtype=np.float32)
@@ -57,7 +57,7 @@ def main():
                    match="3 elements in dimension 1")
             raises("a wrong number of arguments", TypeError, model.add, a)
             raises("sizes that must be equal but differ", ValueError, model.add, a, b[:1],
-                   match="'arg1_dim0' = 1 and 'arg0_dim0' = 2 must be equal")
+                   match="dimension 0 of 'arg1' is 1 but must equal dimension 0 of 'arg0' (2)")
             err = raises("zero rows (checked by the library)", gru_model.ModelError,
                          model.add, a[:0], b[:0], match="arg0 has 0 rows, arg1 0")
             check("the exception carries code 2 (bad size)", err.code == 2)
@@ -83,6 +83,22 @@ def main():
                   model.clamp(w) is w and np.array_equal(w, [-1, 0.5, 1]))
             raises("an in-place input that would need a copy", ValueError,
                    model.clamp, w.astype(np.float64), match="updates input 'arg0' in place")
+
+            ids = np.array([1, 2, 3, 2**31 - 1], dtype=np.int64)
+            check("int64 values within int32 pass",
+                  model.total(ids).tolist() == [float(np.float32(2**31 + 5))])
+            check("integral floats pass as integers",
+                  model.total(np.array([1.0, 2.0, 3.0, 4.0])).tolist() == [10.0])
+            raises("an int64 value beyond int32", ValueError, model.total,
+                   np.array([1, 2, 3, 2**31], dtype=np.int64), match="out of the range of int32")
+            raises("a NaN to an integer input", ValueError, model.total,
+                   np.array([1, np.nan, 3, 4]), match="NaN")
+            raises("a fraction to an integer input", ValueError, model.total,
+                   np.array([1, 2.5, 3, 4]), match="fractional")
+            raises("a float64 beyond float32", ValueError, model.add,
+                   np.full((2, 3), 1e300), b, match="beyond the range of float32")
+            raises("a size that must equal a static size", ValueError, model.total,
+                   np.array([1, 2, 3]), match="must equal the static size 4 (4)")
 
             with gru_model.load(lib, prefix="fake") as other:
                 _, total = other.accumulate(x, keep)

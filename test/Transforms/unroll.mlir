@@ -120,3 +120,14 @@ func.func @implicit_dropout(%x: tensor<2x3x8xf32>, %k: tensor<8x12xf32>, %rk: te
       : (tensor<2x3x8xf32>, tensor<8x12xf32>, tensor<4x12xf32>) -> tensor<2x4xf32>
   return %o : tensor<2x4xf32>
 }
+
+// -----
+
+// Unrolling is for short sequences: beyond 64 steps it is a diagnostic that
+// states the limit (2^31 steps grew the IR until memory ran out).
+func.func @too_long(%x: tensor<1x2147483648x3xf32>, %k: tensor<3x12xf32>, %rk: tensor<4x12xf32>) -> tensor<1x4xf32> {
+  // expected-error @+1 {{unroll = true with 2147483648 steps; at most 64 steps are unrolled (unrolling is for short sequences); set unroll = false}}
+  %h = gru.layer %x, %k, %rk {units = 4 : i64, use_bias = false, unroll = true}
+      : (tensor<1x2147483648x3xf32>, tensor<3x12xf32>, tensor<4x12xf32>) -> tensor<1x4xf32>
+  return %h : tensor<1x4xf32>
+}

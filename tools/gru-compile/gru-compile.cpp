@@ -14,6 +14,7 @@
 #include "gru/AOT/ModelInterface.h"
 #include "gru/IR/GRUDialect.h"
 #include "gru/Pipelines/Pipelines.h"
+#include "gru/Tools/ModelInput.h"
 #include "gru/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -25,6 +26,7 @@
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
@@ -54,7 +56,7 @@ static cl::opt<std::string>
 static cl::opt<unsigned> optLevel("O", cl::desc("optimization level 0-3"),
                                   cl::Prefix, cl::init(3));
 static cl::opt<std::string> ccOption("cc", cl::desc("the C compiler that links"),
-                                     cl::init("cc"));
+                                     cl::init(GRU_DEFAULT_CC));
 static cl::opt<bool> showRemarks("remarks",
                                  cl::desc("print the compiler's remarks (e.g. "
                                           "why a layer does not use cuDNN)"));
@@ -100,6 +102,30 @@ LogicalResult writeFile(Location loc, StringRef path,
   return success();
 }
 
+/// Every reference resolves at link time; in a build with sanitizers, the
+/// wrapper and the runtime are instrumented like the compiler, and the
+/// sanitizer runtime comes from the program that loads the library.
+SmallVector<std::string> linkFlags() {
+  StringRef sanitize = GRU_SANITIZE_FLAGS;
+  if (sanitize.empty())
+    return {"-Wl,--no-undefined"};
+  SmallVector<StringRef> flags;
+  sanitize.split(flags, ' ', -1, false);
+  return SmallVector<std::string>(flags.begin(), flags.end());
+}
+
+/// Where the object file and wrapper are written, removed on every exit.
+SmallString<128> temporaryDirectory;
+
+/// LLVM's fatal errors (internal errors of the code generator) end the
+/// compilation with status 1 and leave no temporary directory behind.
+void onFatalError(void *, const char *reason, bool) {
+  if (!temporaryDirectory.empty())
+    llvm::sys::fs::remove_directories(temporaryDirectory);
+  llvm::errs() << "gru-compile: error: LLVM: " << reason << "\n";
+  std::_Exit(1);
+}
+
 LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
@@ -140,14 +166,16 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
   if (failed(llvmPasses.run(*module)))
     return failure();
 
-  SmallString<128> tempDir;
+  SmallString<128> &tempDir = temporaryDirectory;
   if (std::error_code ec =
           llvm::sys::fs::createUniqueDirectory("gru-compile", tempDir))
     return emitError(loc) << "cannot create a temporary directory: "
                           << ec.message(),
            failure();
-  llvm::scope_exit cleanup(
-      [&] { llvm::sys::fs::remove_directories(tempDir); });
+  llvm::scope_exit cleanup([&] {
+    llvm::sys::fs::remove_directories(tempDir);
+    tempDir.clear();
+  });
   std::string objectPath = (tempDir + "/model.o").str();
   std::string wrapperPath = (tempDir + "/wrapper.c").str();
   std::string versionScriptPath = (tempDir + "/exports.map").str();
@@ -180,13 +208,14 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
                             GRU_OPENMP_LIBRARY},
                            {headerDir.empty() ? "." : headerDir,
                             GRU_RUNTIME_INCLUDE_DIR},
-                           versionScriptPath);
+                           versionScriptPath, linkFlags());
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  llvm::install_fatal_error_handler(onFatalError);
   cl::ParseCommandLineOptions(argc, argv,
                               "gru-compile: compile a model into a shared "
                               "library with a C header\n");
@@ -195,19 +224,25 @@ int main(int argc, char **argv) {
   MLIRContext context(registry);
   context.printOpOnDiagnostic(false);
 
-  std::string error;
-  std::unique_ptr<llvm::MemoryBuffer> input = openInputFile(inputPath, &error);
-  if (!input) {
-    llvm::errs() << "gru-compile: " << error << "\n";
-    return 1;
-  }
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  // Remarks (such as cuDNN eligibility) only on request.
-  ScopedDiagnosticHandler quietRemarks(&context, [](Diagnostic &diag) {
-    return success(diag.getSeverity() == DiagnosticSeverity::Remark &&
-                   !showRemarks);
+  return runWithLargeStack([&] {
+    std::string error;
+    std::unique_ptr<llvm::MemoryBuffer> input =
+        readModelInput(inputPath, error);
+    if (!input) {
+      llvm::errs() << "gru-compile: " << error << "\n";
+      return 1;
+    }
+    llvm::SourceMgr sourceMgr;
+    const llvm::MemoryBuffer &text = *input;
+    sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+    if (failed(checkNesting(sourceMgr, text)))
+      return 1;
+    SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+    // Remarks (such as cuDNN eligibility) only on request.
+    ScopedDiagnosticHandler quietRemarks(&context, [](Diagnostic &diag) {
+      return success(diag.getSeverity() == DiagnosticSeverity::Remark &&
+                     !showRemarks);
+    });
+    return failed(compile(context, sourceMgr)) ? 1 : 0;
   });
-  return failed(compile(context, sourceMgr)) ? 1 : 0;
 }

@@ -28,7 +28,7 @@ constexpr StringLiteral kInPlaceAttrName = "gru.in_place";
 /// only for short sequences.
 constexpr int64_t kMaxUnits = int64_t(1) << 16;
 constexpr int64_t kMaxInitializerElements = int64_t(1) << 28;
-constexpr int64_t kMaxUnrolledSteps = 512;
+constexpr int64_t kMaxUnrolledSteps = 64;
 } // namespace mlir::gru
 
 #endif // GRU_IR_GRUDIALECT_H

@@ -39,12 +39,13 @@ LogicalResult emitObjectFile(ModuleOp module, StringRef path,
                              const CodegenOptions &options);
 
 /// Links the object file, the wrapper source and the runtime library into a
-/// shared library with the system C compiler `cc`, exporting what
+/// shared library with the C compiler `cc` and `flags`, exporting what
 /// `versionScript` lists.
 LogicalResult linkSharedLibrary(Location loc, StringRef cc, StringRef output,
                                 ArrayRef<std::string> inputs,
                                 ArrayRef<std::string> includeDirs,
-                                StringRef versionScript);
+                                StringRef versionScript,
+                                ArrayRef<std::string> flags);
 
 } // namespace mlir::gru
 
