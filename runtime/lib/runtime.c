@@ -13,6 +13,7 @@
 
 struct gru_rt_instance {
   pthread_mutex_t lock; /* held by each call (gru_rt_begin_call) */
+  uint64_t id;          /* unique in the process, unlike the address */
   int slot_count;
   int64_t *slot_bytes;
   void **slots;
@@ -23,9 +24,10 @@ struct gru_rt_instance {
 
 /* Errors of calls made with a NULL instance. */
 static _Thread_local char null_instance_error[512];
-/* The message of this thread's latest call, and on which instance; and a
- * copy of another instance's latest message (gru_rt_last_error). */
-static _Thread_local const gru_rt_instance *thread_error_instance;
+/* The message of this thread's latest call, and on which instance (by id);
+ * and a copy of another instance's latest message (gru_rt_last_error). */
+static _Atomic uint64_t instance_count;
+static _Thread_local uint64_t thread_error_instance;
 static _Thread_local char thread_error[512];
 static _Thread_local char copied_error[512];
 
@@ -44,6 +46,7 @@ gru_rt_instance *gru_rt_create(int slot_count, const int64_t *slot_bytes) {
     free(instance);
     return NULL;
   }
+  instance->id = ++instance_count;
   instance->slot_count = slot_count;
   instance->slot_bytes = calloc(slot_count ? slot_count : 1, sizeof(int64_t));
   instance->slots = calloc(slot_count ? slot_count : 1, sizeof(void *));
@@ -71,8 +74,6 @@ void gru_rt_destroy(gru_rt_instance *instance) {
   free(instance->slots);
   free(instance->slot_bytes);
   pthread_mutex_destroy(&instance->lock);
-  if (thread_error_instance == instance)
-    thread_error_instance = NULL;
   free(instance);
 }
 
@@ -103,7 +104,7 @@ int64_t gru_rt_seed(const gru_rt_instance *instance) { return instance->seed; }
 
 void gru_rt_succeed(gru_rt_instance *instance) {
   instance->error[0] = '\0';
-  thread_error_instance = instance;
+  thread_error_instance = instance->id;
   thread_error[0] = '\0';
   ++instance->call_count;
 }
@@ -117,7 +118,7 @@ int gru_rt_fail(gru_rt_instance *instance, int code, const char *format, ...) {
   va_end(args);
   if (instance) {
     memcpy(instance->error, thread_error, sizeof instance->error);
-    thread_error_instance = instance;
+    thread_error_instance = instance->id;
   }
   return code;
 }
@@ -127,7 +128,7 @@ int gru_rt_fail(gru_rt_instance *instance, int code, const char *format, ...) {
 const char *gru_rt_last_error(const gru_rt_instance *instance) {
   if (!instance)
     return null_instance_error;
-  if (thread_error_instance == instance)
+  if (thread_error_instance == instance->id)
     return thread_error;
   gru_rt_instance *shared = (gru_rt_instance *)(uintptr_t)instance;
   pthread_mutex_lock(&shared->lock);
@@ -244,6 +245,8 @@ static void *large_alloc(size_t size) {
     best->live = 1;
     return best->pointer;
   }
+  if (size > SIZE_MAX - GRU_RT_HUGE_PAGE)
+    return NULL; /* the rounding below would wrap around */
   size_t rounded = (size + GRU_RT_HUGE_PAGE - 1) & ~(GRU_RT_HUGE_PAGE - 1);
   void *pointer = aligned_alloc(GRU_RT_HUGE_PAGE, rounded);
   if (!pointer)

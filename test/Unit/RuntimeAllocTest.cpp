@@ -3,6 +3,8 @@
 #include "gru/runtime.h"
 
 #include <cstdint>
+#include <csetjmp>
+#include <cstdint>
 #include <cstring>
 #include <gtest/gtest.h>
 
@@ -56,6 +58,38 @@ TEST(RuntimeAlloc, ZeroBytesGiveABufferAndNullFreesNothing) {
   EXPECT_NE(pointer, nullptr);
   _mlir_memref_to_llvm_free(pointer);
   _mlir_memref_to_llvm_free(nullptr);
+}
+
+TEST(RuntimeAlloc, UnguardedFailuresReturnNull) {
+  EXPECT_EQ(_mlir_memref_to_llvm_alloc(SIZE_MAX - 8), nullptr);
+  EXPECT_EQ(_mlir_memref_to_llvm_aligned_alloc(64, SIZE_MAX / 2), nullptr);
+}
+
+// Within a guard, a failed allocation returns to the setjmp (as the
+// wrapper's call does) and the guard is off again; the buffers it held are
+// freed (the sanitized suite would report them otherwise).
+int allocateUntilFailure(int *allocations) {
+  jmp_buf *target = gru_rt_guard_allocations();
+  if (setjmp(*target))
+    return 1;
+  for (int i = 0; i < 20; ++i) {
+    void *kept = _mlir_memref_to_llvm_alloc(1000 + i);
+    std::memset(kept, 1, 1000 + i);
+    ++*allocations;
+  }
+  void *freed = _mlir_memref_to_llvm_alloc(3 * GRU_RT_HUGE_PAGE);
+  _mlir_memref_to_llvm_free(freed);
+  _mlir_memref_to_llvm_alloc(SIZE_MAX / 2);
+  gru_rt_unguard_allocations();
+  return 0;
+}
+
+TEST(RuntimeAlloc, GuardedFailuresReturnToTheGuard) {
+  int allocations = 0;
+  EXPECT_EQ(allocateUntilFailure(&allocations), 1);
+  EXPECT_EQ(allocations, 20);
+  EXPECT_EQ(_mlir_memref_to_llvm_alloc(SIZE_MAX - 8), nullptr)
+      << "the guard ends with the failure";
 }
 
 } // namespace

@@ -42,7 +42,8 @@ def GRUUnroll : Pass<"gru-unroll", "::mlir::ModuleOp"> {
     `return_state` and `initial_state` semantics spelled out in `tensor`,
     `linalg` and `arith` ops. Training-mode dropout and the state of stateful
     layers must already be explicit (run `gru-eliminate-dropout` and
-    `gru-materialize-state` first).
+    `gru-materialize-state` first). Unrolling is for short sequences: a layer
+    of more than 64 steps (`kMaxUnrolledSteps`) is a diagnostic.
   }];
   let dependentDialects = ["::mlir::gru::GRUDialect",
                            "::mlir::arith::ArithDialect",
