@@ -35,8 +35,13 @@ case "$target" in
 compiler)
   cmake --build "$build" --target gru-compiler-fuzzer
   fuzzer="$build/bin/gru-compiler-fuzzer"
-  find "$root/test" "$root/examples" "$root/fuzz/regressions" -name '*.mlir' \
-    -exec cp {} "$build/seeds-$target/" \;
+  # One seed per split of a test file (// -----), so that mutations work on
+  # small modules.
+  find "$root/test" "$root/examples" "$root/fuzz/regressions" -name '*.mlir' |
+    while read -r file; do
+      awk -v out="$build/seeds-$target/$(basename "$file" .mlir)" \
+        '/^\/\/ -----/ { n++; next } { print > (out "-" n ".mlir") }' "$file"
+    done
   dict=(-dict="$root/fuzz/mlir.dict")
   ;;
 abi)

@@ -46,6 +46,7 @@ if config.gru_sanitize:
     config.environment["LD_PRELOAD"] = ":".join(runtimes)
     # LLVM's headers poison memory that its uninstrumented libraries use.
     config.environment["ASAN_OPTIONS"] = \
-        "detect_leaks=0:abort_on_error=1:allow_user_poisoning=0"
+        "detect_leaks=0:abort_on_error=1:allow_user_poisoning=0:" \
+        "allocator_may_return_null=1"
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
     config.available_features.add("sanitizers")

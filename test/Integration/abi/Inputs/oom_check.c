@@ -12,6 +12,7 @@
  * afterwards.
  * Prints one line per check; exits nonzero if any failed. */
 #include "abi.h"
+#include "abi_inputs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { B = 3, T = 5, F = 3, U = 4, SB = 2, ST = 3, STEPS = 3 };
+enum { STEPS = 3 };
 
 typedef struct {
   int codes[1 + STEPS];
@@ -29,20 +30,6 @@ typedef struct {
   float run_out[B * T * U], run_h[B * U];
   float step_h[STEPS][SB * U];
 } Sequence;
-
-static float x[B * T * F], h0[B * U], sx[SB * ST * F];
-static uint8_t mask[B * T];
-
-static void make_inputs(void) {
-  for (int i = 0; i < B * T * F; ++i)
-    x[i] = (float)((i * 37) % 17) / 17.f - 0.4f;
-  for (int i = 0; i < B * U; ++i)
-    h0[i] = (float)((i * 11) % 7) / 7.f - 0.5f;
-  for (int i = 0; i < B * T; ++i)
-    mask[i] = (i % 4) != 2;
-  for (int i = 0; i < SB * ST * F; ++i)
-    sx[i] = (float)((i * 13) % 19) / 19.f - 0.5f;
-}
 
 /* Runs the sequence on a new instance; a failed @step call is not counted,
  * so that step_h holds the answers of the successful calls in order. */

@@ -8,16 +8,13 @@
  *   and message from last_error.
  * Prints one line per check; exits nonzero if any failed. */
 #include "abi.h"
+#include "abi_inputs.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
-enum { B = 3, T = 5, F = 3, U = 4, SB = 2, ST = 3 };
 enum { THREADS = 8, RUNS = 40, STEPS = 25 };
-
-static float x[B * T * F], h0[B * U], sx[SB * ST * F];
-static uint8_t mask[B * T];
 static float ref_out[B * T * U], ref_h[B * U];
 static abi_instance *shared;
 
@@ -68,15 +65,7 @@ static void check(int ok, const char *what) {
 }
 
 int main(void) {
-  for (int i = 0; i < B * T * F; ++i)
-    x[i] = (float)((i * 37) % 17) / 17.f - 0.4f;
-  for (int i = 0; i < B * U; ++i)
-    h0[i] = (float)((i * 11) % 7) / 7.f - 0.5f;
-  for (int i = 0; i < B * T; ++i)
-    mask[i] = (i % 4) != 2;
-  for (int i = 0; i < SB * ST * F; ++i)
-    sx[i] = (float)((i * 13) % 19) / 19.f - 0.5f;
-
+  make_inputs();
   shared = abi_create();
   check(abi_run(shared, x, mask, h0, ref_out, ref_h, B, T, B, T, B) == 0,
         "a single-threaded call succeeds");
