@@ -121,8 +121,8 @@ static void fuzz_run(Bytes *in, abi_fuzz_instance *instance) {
   int64_t hb = fuzz_size(in, batch, &v[4]);
   if (next(in) % 8 == 0) /* a product beyond any buffer: must be refused */
     xb = xt = GRU_MAX_DIM, v[0] = 0;
-  int sizes_ok = v[0] && v[1] && v[2] && v[3] && v[4] && xb == mb &&
-                 xb == hb && xt == mt;
+  int sizes_ok =
+      v[0] && v[1] && v[2] && v[3] && v[4] && xb == mb && xb == hb && xt == mt;
   /* Buffers as the sizes passed describe them, where they are valid. */
   size_t nx = v[0] && v[1] ? (size_t)(xb * xt * F) : 1;
   size_t nm = v[2] && v[3] ? (size_t)(mb * mt) : 1;
@@ -156,7 +156,8 @@ static void fuzz_run(Bytes *in, abi_fuzz_instance *instance) {
   if (pointers_ok && sizes_ok) {
     if (code != 0)
       fail("a valid @run call failed", code, message);
-    float *want_out = malloc(nout * sizeof(float)), *want_h = malloc(nh * sizeof(float));
+    float *want_out = malloc(nout * sizeof(float)),
+          *want_h = malloc(nh * sizeof(float));
     reference_gru(xb, xt, x, mask, h0, kernel, recurrent, bias, want_out,
                   want_h);
     for (size_t i = 0; i < nout; ++i)

@@ -1,4 +1,4 @@
-//===- compiler_fuzzer.cpp - libFuzzer target for the compiler -------------===//
+//===- compiler_fuzzer.cpp - libFuzzer target for the compiler ------------===//
 //
 // Parses each input as a model within the tools' limits, verifies it and runs
 // the gru-to-llvm pipeline on it, as gru-opt --gru-to-llvm does. Diagnostics
@@ -31,8 +31,8 @@ constexpr int kInputsPerContext = 256;
 
 class Compiler {
 public:
-  Compiler() : context(registry(), MLIRContext::Threading::DISABLED),
-               pm(&context) {
+  Compiler()
+      : context(registry(), MLIRContext::Threading::DISABLED), pm(&context) {
     gru::GRUToLLVMOptions options;
     options.resultsAsOutParams = true;
     gru::buildGRUToLLVMPipeline(pm, options);

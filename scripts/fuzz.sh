@@ -59,6 +59,9 @@ cd "$build"
 # LLVM's headers poison memory that its uninstrumented libraries use.
 export ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1:allow_user_poisoning=0"
 export UBSAN_OPTIONS="print_stacktrace=1"
-"$fuzzer" "$corpus" "$build/seeds-$target" "${dict[@]}" \
+# Several jobs run as processes of their own, logging to fuzz-<job>.log.
+parallel=()
+[ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
+"$fuzzer" "$corpus" "$build/seeds-$target" "${dict[@]}" "${parallel[@]}" \
   -max_total_time="$seconds" -timeout=60 -rss_limit_mb=6000 \
-  -max_len=16384 -jobs="$jobs" -workers="$jobs" -print_final_stats=1
+  -max_len=16384 -print_final_stats=1

@@ -196,8 +196,8 @@ LogicalResult LayerOp::verify() {
     return emitOpError() << "'units' must be a positive integer, got "
                          << units;
   if (units > kMaxUnits)
-    return emitOpError() << "'units' is " << units << "; at most "
-                         << kMaxUnits << " are supported";
+    return emitOpError() << "'units' is " << units << "; at most " << kMaxUnits
+                         << " are supported";
 
   auto inputType = cast<RankedTensorType>(getInput().getType());
   if (inputType.getRank() != 3)

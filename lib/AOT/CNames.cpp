@@ -1,4 +1,4 @@
-//===- CNames.cpp - names that the generated C header may use --------------===//
+//===- CNames.cpp - names that the generated C header may use -------------===//
 
 #include "gru/AOT/CNames.h"
 
@@ -10,7 +10,8 @@ using namespace mlir;
 
 bool mlir::gru::isCIdentifier(StringRef name) {
   return !name.empty() && !llvm::isDigit(name.front()) &&
-         llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; });
+         llvm::all_of(name,
+                      [](char c) { return llvm::isAlnum(c) || c == '_'; });
 }
 
 SmallVector<std::string> mlir::gru::instanceFunctions(StringRef prefix) {
@@ -43,17 +44,17 @@ bool isReservedWord(StringRef name) {
       "inline", "int", "long", "register", "restrict", "return", "short",
       "signed", "sizeof", "static", "struct", "switch", "typedef", "union",
       "unsigned", "void", "volatile", "while", "alignas", "alignof", "bool",
-      "constexpr", "false", "nullptr", "static_assert", "thread_local",
-      "true", "typeof", "typeof_unqual",
+      "constexpr", "false", "nullptr", "static_assert", "thread_local", "true",
+      "typeof", "typeof_unqual",
       // C++ beyond C
-      "and", "and_eq", "asm", "bitand", "bitor", "catch", "char8_t",
-      "char16_t", "char32_t", "class", "co_await", "co_return", "co_yield",
-      "compl", "concept", "consteval", "constinit", "const_cast", "decltype",
-      "delete", "dynamic_cast", "explicit", "export", "friend", "mutable",
-      "namespace", "new", "noexcept", "not", "not_eq", "operator", "or",
-      "or_eq", "private", "protected", "public", "reinterpret_cast",
-      "requires", "static_cast", "template", "this", "throw", "try",
-      "typeid", "typename", "using", "virtual", "wchar_t", "xor", "xor_eq",
+      "and", "and_eq", "asm", "bitand", "bitor", "catch", "char8_t", "char16_t",
+      "char32_t", "class", "co_await", "co_return", "co_yield", "compl",
+      "concept", "consteval", "constinit", "const_cast", "decltype", "delete",
+      "dynamic_cast", "explicit", "export", "friend", "mutable", "namespace",
+      "new", "noexcept", "not", "not_eq", "operator", "or", "or_eq", "private",
+      "protected", "public", "reinterpret_cast", "requires", "static_cast",
+      "template", "this", "throw", "try", "typeid", "typename", "using",
+      "virtual", "wchar_t", "xor", "xor_eq",
       // the header's own
       "instance", "NULL"};
   if (words.contains(name))

@@ -21,14 +21,10 @@ LogicalResult mlir::gru::linkSharedLibrary(Location loc, StringRef cc,
                           << "' to link with",
            failure();
   // Only the ABI is exported, so that the library's own calls bind inside.
-  SmallVector<std::string> args{*program,
-                                "-shared",
-                                "-fPIC",
-                                "-O2",
-                                "-std=gnu11",
-                                ("-Wl,--version-script=" + versionScript).str(),
-                                "-o",
-                                output.str()};
+  SmallVector<std::string> args{
+      *program, "-shared",    "-fPIC",
+      "-O2",    "-std=gnu11", ("-Wl,--version-script=" + versionScript).str(),
+      "-o",     output.str()};
   args.append(flags.begin(), flags.end());
   for (const std::string &dir : includeDirs)
     args.push_back("-I" + dir);

@@ -276,8 +276,8 @@ LogicalResult collectEqualities(func::FuncOp func, DimensionClasses &classes,
       if (sizes.size() > 1)
         return func.emitError()
                    << "the ops of @" << function.name << " require "
-                   << dimText(spec, d) << " to be both " << sizes[0]
-                   << " and " << sizes[1],
+                   << dimText(spec, d) << " to be both " << sizes[0] << " and "
+                   << sizes[1],
                failure();
       // A static size that no argument dimension gives.
       if (!sizes.empty())

@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "gru/AOT/Emitters.h"
 #include "gru/AOT/CNames.h"
+#include "gru/AOT/Emitters.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -130,8 +130,8 @@ void mlir::gru::emitHeader(const ModelInterface &model, StringRef prefix,
   os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
 }
 
-void mlir::gru::emitVersionScript(const ModelInterface &model,
-                                  StringRef prefix, llvm::raw_ostream &os) {
+void mlir::gru::emitVersionScript(const ModelInterface &model, StringRef prefix,
+                                  llvm::raw_ostream &os) {
   os << "{\n  global:\n";
   for (const std::string &name : instanceFunctions(prefix))
     os << "    " << name << ";\n";
@@ -196,8 +196,7 @@ public:
 
   void emit() {
     os << cPrototype(f, prefix, names) << " {\n"
-       << "  static const char fn[] = \"" << prefix << "_" << f.name
-       << "\";\n"
+       << "  static const char fn[] = \"" << prefix << "_" << f.name << "\";\n"
        << "  gru_rt_instance *rt = (gru_rt_instance *)instance;\n"
        << "  int status = GRU_OK;\n";
     declareTemporaries();
@@ -244,8 +243,8 @@ private:
 
   void emitChecks() {
     for (auto [t, name] : checkedTensors())
-      check(llvm::formatv("gru_rt_check_pointer(rt, fn, \"{0}\", {1})",
-                          t->name, name));
+      check(llvm::formatv("gru_rt_check_pointer(rt, fn, \"{0}\", {1})", t->name,
+                          name));
     for (auto [user, internal] : llvm::zip(f.sizes, names.sizes))
       check(llvm::formatv("gru_rt_check_size(rt, fn, \"{0}\", {1})", user,
                           internal));
@@ -256,9 +255,9 @@ private:
           "{4} (%lld)\", fn, (long long){0}, (long long){1});\n    goto done;\n"
           "  }\n",
           size(e.size), size(e.mustEqual), e.size, e.sizeText,
-          e.equalsStaticSize() ? e.mustEqualText
-                               : "'" + e.mustEqual + "' (" + e.mustEqualText +
-                                     ")");
+          e.equalsStaticSize()
+              ? e.mustEqualText
+              : "'" + e.mustEqual + "' (" + e.mustEqualText + ")");
     for (auto [t, name] : checkedTensors())
       check(llvm::formatv("gru_rt_check_extent(rt, fn, \"{0}\", {1}, "
                           "(const int64_t[]){{{2}}, {3})",
@@ -309,12 +308,12 @@ private:
       if (t.elementType.isInteger(1)) {
         std::string count = "1";
         for (auto [extent, name] : llvm::zip(t.shape, t.dimNames))
-          count += " * " + (ShapedType::isDynamic(extent)
-                                ? size(name)
-                                : std::to_string(extent));
+          count +=
+              " * " + (ShapedType::isDynamic(extent) ? size(name)
+                                                     : std::to_string(extent));
         pointer = "bools" + std::to_string(i);
-        os << "  " << pointer << " = gru_rt_normalize_bools("
-           << names.inputs[i] << ", " << count << ");\n";
+        os << "  " << pointer << " = gru_rt_normalize_bools(" << names.inputs[i]
+           << ", " << count << ");\n";
         failOutOfMemoryUnless(pointer);
       }
       std::string memref = "m_in" + std::to_string(i);
@@ -333,8 +332,8 @@ private:
     }
     for (auto [i, t] : llvm::enumerate(f.outputs)) {
       // In-place updates write straight into the input's buffer.
-      std::string buffer = f.inPlace.empty() ? names.outputs[i]
-                                             : names.inputs[f.inPlace[i]];
+      std::string buffer =
+          f.inPlace.empty() ? names.outputs[i] : names.inputs[f.inPlace[i]];
       std::string memref = "m_out" + std::to_string(i);
       descriptor(memref, "(void *)" + buffer, t.shape.size(), dims(t));
       args.push_back("&" + memref);

@@ -1,4 +1,4 @@
-//===- ModelInput.cpp - reading model files within the tools' limits -------===//
+//===- ModelInput.cpp - reading model files within the tools' limits ------===//
 
 #include "gru/Tools/ModelInput.h"
 
@@ -14,8 +14,8 @@ mlir::gru::readModelInput(StringRef path, std::string &error) {
       path == "-" ? llvm::sys::fs::getStdinHandle()
                   : llvm::sys::fs::openNativeFileForRead(path);
   if (!file) {
-    error = "cannot open '" + path.str() +
-            "': " + llvm::toString(file.takeError());
+    error =
+        "cannot open '" + path.str() + "': " + llvm::toString(file.takeError());
     return nullptr;
   }
   // Read in chunks up to the limit: devices and pipes have no size.
@@ -67,12 +67,11 @@ LogicalResult mlir::gru::checkNesting(const llvm::SourceMgr &sourceMgr,
       i = std::min(text.find('\n', i), e);
     } else if (c == '(' || c == '[' || c == '{' || c == '<') {
       if (++depth > kMaxNesting) {
-        sourceMgr.PrintMessage(
-            llvm::SMLoc::getFromPointer(text.data() + i),
-            llvm::SourceMgr::DK_Error,
-            "the input nests brackets deeper than " +
-                std::to_string(kMaxNesting) +
-                " levels, the deepest the tools parse");
+        sourceMgr.PrintMessage(llvm::SMLoc::getFromPointer(text.data() + i),
+                               llvm::SourceMgr::DK_Error,
+                               "the input nests brackets deeper than " +
+                                   std::to_string(kMaxNesting) +
+                                   " levels, the deepest the tools parse");
         return failure();
       }
     } else if (c == ')' || c == ']' || c == '}' ||

@@ -36,23 +36,35 @@ const char *fake_last_error(const fake_instance *instance) {
 const char *fake_manifest(void) {
   return "{\"prefix\": \"fake\", \"functions\": ["
          "{\"name\": \"add\", \"symbol\": \"fake_add\","
-         " \"inputs\": [{\"name\": \"arg0\", \"dtype\": \"float32\", \"shape\": [\"arg0_dim0\", 3]},"
-         "              {\"name\": \"arg1\", \"dtype\": \"float32\", \"shape\": [\"arg1_dim0\", 3]}],"
-         " \"outputs\": [{\"name\": \"result0\", \"dtype\": \"float32\", \"shape\": [\"arg0_dim0\", 3]}],"
+         " \"inputs\": [{\"name\": \"arg0\", \"dtype\": \"float32\", "
+         "\"shape\": [\"arg0_dim0\", 3]},"
+         "              {\"name\": \"arg1\", \"dtype\": \"float32\", "
+         "\"shape\": [\"arg1_dim0\", 3]}],"
+         " \"outputs\": [{\"name\": \"result0\", \"dtype\": \"float32\", "
+         "\"shape\": [\"arg0_dim0\", 3]}],"
          " \"sizes\": [\"arg0_dim0\", \"arg1_dim0\"],"
-         " \"equal_sizes\": [[\"arg1_dim0\", \"arg0_dim0\"]], \"updated_in_place\": []},"
+         " \"equal_sizes\": [[\"arg1_dim0\", \"arg0_dim0\"]], "
+         "\"updated_in_place\": []},"
          "{\"name\": \"accumulate\", \"symbol\": \"fake_accumulate\","
-         " \"inputs\": [{\"name\": \"arg0\", \"dtype\": \"float32\", \"shape\": [\"arg0_dim0\", 2]},"
-         "              {\"name\": \"arg1\", \"dtype\": \"bool\", \"shape\": [\"arg0_dim0\"]}],"
-         " \"outputs\": [{\"name\": \"result0\", \"dtype\": \"float32\", \"shape\": [\"arg0_dim0\", 2]},"
-         "               {\"name\": \"result1\", \"dtype\": \"float32\", \"shape\": [2]}],"
+         " \"inputs\": [{\"name\": \"arg0\", \"dtype\": \"float32\", "
+         "\"shape\": [\"arg0_dim0\", 2]},"
+         "              {\"name\": \"arg1\", \"dtype\": \"bool\", \"shape\": "
+         "[\"arg0_dim0\"]}],"
+         " \"outputs\": [{\"name\": \"result0\", \"dtype\": \"float32\", "
+         "\"shape\": [\"arg0_dim0\", 2]},"
+         "               {\"name\": \"result1\", \"dtype\": \"float32\", "
+         "\"shape\": [2]}],"
          " \"sizes\": [\"arg0_dim0\"]},"
          "{\"name\": \"clamp\", \"symbol\": \"fake_clamp\","
-         " \"inputs\": [{\"name\": \"arg0\", \"dtype\": \"float32\", \"shape\": [\"arg0_dim0\"]}],"
-         " \"outputs\": [], \"sizes\": [\"arg0_dim0\"], \"updated_in_place\": [\"arg0\"]},"
+         " \"inputs\": [{\"name\": \"arg0\", \"dtype\": \"float32\", "
+         "\"shape\": [\"arg0_dim0\"]}],"
+         " \"outputs\": [], \"sizes\": [\"arg0_dim0\"], \"updated_in_place\": "
+         "[\"arg0\"]},"
          "{\"name\": \"total\", \"symbol\": \"fake_total\","
-         " \"inputs\": [{\"name\": \"ids\", \"dtype\": \"int32\", \"shape\": [\"ids_dim0\"]}],"
-         " \"outputs\": [{\"name\": \"result0\", \"dtype\": \"float32\", \"shape\": [1]}],"
+         " \"inputs\": [{\"name\": \"ids\", \"dtype\": \"int32\", \"shape\": "
+         "[\"ids_dim0\"]}],"
+         " \"outputs\": [{\"name\": \"result0\", \"dtype\": \"float32\", "
+         "\"shape\": [1]}],"
          " \"sizes\": [\"ids_dim0\"],"
          " \"equal_sizes\": [[\"ids_dim0\", 4, \"the static size 4\"]]}]}";
 }
@@ -99,8 +111,10 @@ int fake_clamp(fake_instance *instance, float *arg0, int64_t arg0_dim0) {
 
 int fake_total(fake_instance *instance, const int32_t *ids, float *result0,
                int64_t ids_dim0) {
-  if (!instance || !ids || !result0 || ids_dim0 != 4) return 1;
+  if (!instance || !ids || !result0 || ids_dim0 != 4)
+    return 1;
   result0[0] = 0;
-  for (int64_t i = 0; i < ids_dim0; ++i) result0[0] += (float)ids[i];
+  for (int64_t i = 0; i < ids_dim0; ++i)
+    result0[0] += (float)ids[i];
   return 0;
 }

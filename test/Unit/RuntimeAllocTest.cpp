@@ -2,7 +2,6 @@
 
 #include "gru/runtime.h"
 
-#include <cstdint>
 #include <csetjmp>
 #include <cstdint>
 #include <cstring>

@@ -55,7 +55,8 @@ static cl::opt<std::string>
               cl::init("native"));
 static cl::opt<unsigned> optLevel("O", cl::desc("optimization level 0-3"),
                                   cl::Prefix, cl::init(3));
-static cl::opt<std::string> ccOption("cc", cl::desc("the C compiler that links"),
+static cl::opt<std::string> ccOption("cc",
+                                     cl::desc("the C compiler that links"),
                                      cl::init(GRU_DEFAULT_CC));
 static cl::opt<bool> showRemarks("remarks",
                                  cl::desc("print the compiler's remarks (e.g. "
@@ -192,23 +193,23 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
   }
   std::string headerName = llvm::sys::path::filename(headerPath).str();
   std::string headerDir = llvm::sys::path::parent_path(headerPath).str();
-  if (failed(writeFile(loc, headerPath, [&](llvm::raw_ostream &os) {
-        emitHeader(*model, prefix, os);
-      })) ||
-      failed(writeFile(loc, wrapperPath, [&](llvm::raw_ostream &os) {
-        emitWrapper(*model, prefix, headerName, os);
-      })) ||
+  if (failed(writeFile(
+          loc, headerPath,
+          [&](llvm::raw_ostream &os) { emitHeader(*model, prefix, os); })) ||
+      failed(writeFile(loc, wrapperPath,
+                       [&](llvm::raw_ostream &os) {
+                         emitWrapper(*model, prefix, headerName, os);
+                       })) ||
       failed(writeFile(loc, versionScriptPath, [&](llvm::raw_ostream &os) {
         emitVersionScript(*model, prefix, os);
       })))
     return failure();
 
-  return linkSharedLibrary(loc, ccOption, outputPath,
-                           {wrapperPath, objectPath, GRU_RUNTIME_LIBRARY,
-                            GRU_OPENMP_LIBRARY},
-                           {headerDir.empty() ? "." : headerDir,
-                            GRU_RUNTIME_INCLUDE_DIR},
-                           versionScriptPath, linkFlags());
+  return linkSharedLibrary(
+      loc, ccOption, outputPath,
+      {wrapperPath, objectPath, GRU_RUNTIME_LIBRARY, GRU_OPENMP_LIBRARY},
+      {headerDir.empty() ? "." : headerDir, GRU_RUNTIME_INCLUDE_DIR},
+      versionScriptPath, linkFlags());
 }
 
 } // namespace

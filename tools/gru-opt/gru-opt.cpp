@@ -1,4 +1,4 @@
-//===- gru-opt.cpp - the gru compiler's optimizer driver -------------------===//
+//===- gru-opt.cpp - the gru compiler's optimizer driver ------------------===//
 //
 // Like mlir-opt, for models that use the gru dialect: parses a .mlir file,
 // runs the passes named on the command line and prints the result. Inputs

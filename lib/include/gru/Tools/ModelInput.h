@@ -1,4 +1,4 @@
-//===- ModelInput.h - reading model files within the tools' limits -*- C++ -*-===//
+//===- ModelInput.h - reading models within the tools' limits -*- C++ -*-===//
 //
 // gru-opt, gru-compile and the fuzz targets read models through these, so
 // that no input (a device that never ends, text nested deeper than the

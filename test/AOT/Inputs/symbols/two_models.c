@@ -16,8 +16,7 @@ int main(int argc, char **argv) {
   a_instance *a = a_create();
   b_instance *b = b_create();
   if (!a || !b || a_run(a, x, ha, 2, 5) || b_run(b, x, hb, 2, 5)) {
-    fprintf(stderr, "a call failed: %s %s\n", a_last_error(a),
-            b_last_error(b));
+    fprintf(stderr, "a call failed: %s %s\n", a_last_error(a), b_last_error(b));
     return 1;
   }
   FILE *out = fopen(argc > 2 ? argv[2] : "two_models.bin", "wb");

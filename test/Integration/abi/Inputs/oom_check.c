@@ -38,8 +38,8 @@ static void run_sequence(Sequence *s) {
   abi_instance *instance = abi_create();
   if (!instance)
     exit(3);
-  s->codes[0] = abi_run(instance, x, mask, h0, s->run_out, s->run_h, B, T, B,
-                        T, B);
+  s->codes[0] =
+      abi_run(instance, x, mask, h0, s->run_out, s->run_h, B, T, B, T, B);
   snprintf(s->messages[0], sizeof s->messages[0], "%s",
            abi_last_error(instance));
   int done = 0;

@@ -78,8 +78,8 @@ int main(void) {
   for (int i = 0; i < THREADS * STEPS; ++i)
     abi_step(serial, sx, want, ST);
   check(run_threads(step_many) == 0, "8 threads step one stateful instance");
-  check(abi_step(shared, sx, h, ST) == 0 && abi_step(serial, sx, want, ST) == 0 &&
-            !memcmp(h, want, sizeof h),
+  check(abi_step(shared, sx, h, ST) == 0 &&
+            abi_step(serial, sx, want, ST) == 0 && !memcmp(h, want, sizeof h),
         "its state is that of 200 calls in a row");
   abi_destroy(serial);
   abi_destroy(shared);
