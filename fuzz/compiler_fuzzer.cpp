@@ -15,6 +15,7 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/Support/Regex.h"
 #include "llvm/Support/SourceMgr.h"
 
 #include <cstdint>
@@ -62,6 +63,18 @@ private:
   PassManager pm;
 };
 
+/// Whether the input may reach a known crash in MLIR's own parsers rather
+/// than in this project's code: `linalg.broadcast`, `linalg.transpose` and
+/// `linalg.reduce` crash when `dimensions =` or `permutation =` is not
+/// followed by an array (fuzz/regressions/linalg-broadcast-dimensions.mlir;
+/// the tools report it as an internal error). Skipping these lets fuzzing
+/// go on past it.
+bool mayHitKnownUpstreamCrash(StringRef text) {
+  static const llvm::Regex pattern(
+      "(dimensions|permutation)[[:space:]]*=[[:space:]]*[^[[:space:]]");
+  return pattern.match(text);
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -73,7 +86,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const llvm::MemoryBuffer &text = *buffer;
   sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
   sourceMgr.setDiagHandler([](const llvm::SMDiagnostic &, void *) {});
-  if (failed(gru::checkNesting(sourceMgr, text)))
+  if (failed(gru::checkNesting(sourceMgr, text)) ||
+      mayHitKnownUpstreamCrash(text.getBuffer()))
     return 0;
   if (!compiler || inputs++ % kInputsPerContext == 0) {
     compiler.reset();

@@ -9,7 +9,8 @@
 # AddressSanitizer instead: MLIR's libraries are not instrumented anyway,
 # and the compiler target runs about twice as fast.
 #
-# The compiler target is seeded with every .mlir file of test/ and examples/;
+# The compiler target is seeded with every .mlir file of test/ and examples/,
+# and both with the corpus of earlier runs kept in fuzz/corpus/<target>/;
 # new inputs go to build-fuzz/corpus-<target>/. A crasher, timeout or leak
 # stops the run and is written to build-fuzz/; fix it, then keep it in
 # fuzz/regressions/ (the test suite runs every file there through gru-opt
@@ -68,6 +69,8 @@ export UBSAN_OPTIONS="print_stacktrace=1"
 # Several jobs run as processes of their own, logging to fuzz-<job>.log.
 parallel=()
 [ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
-"$fuzzer" "$corpus" "$build/seeds-$target" "${dict[@]}" "${parallel[@]}" \
+kept=()
+[ -d "$root/fuzz/corpus/$target" ] && kept=("$root/fuzz/corpus/$target")
+"$fuzzer" "$corpus" "$build/seeds-$target" "${kept[@]}" "${dict[@]}" "${parallel[@]}" \
   -max_total_time="$seconds" -timeout=60 -rss_limit_mb=6000 \
   -max_len=16384 -print_final_stats=1

@@ -2,9 +2,9 @@
 
 #include "gru/Tools/ModelInput.h"
 
+#include "llvm/Support/CrashRecoveryContext.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/SmallVectorMemoryBuffer.h"
-#include "llvm/Support/thread.h"
 
 using namespace mlir;
 
@@ -85,9 +85,17 @@ LogicalResult mlir::gru::checkNesting(const llvm::SourceMgr &sourceMgr,
 }
 
 int mlir::gru::runWithLargeStack(const std::function<int()> &body) {
+  // A crash in the code the tools run (in MLIR's parsers, for example) ends
+  // with an error message and status 1 rather than a signal.
+  llvm::CrashRecoveryContext::Enable();
+  llvm::CrashRecoveryContext recovery;
   int result = 1;
-  llvm::thread worker(std::optional<unsigned>(kToolStackBytes),
-                      [&] { result = body(); });
-  worker.join();
+  if (!recovery.RunSafelyOnThread([&] { result = body(); }, kToolStackBytes)) {
+    llvm::errs() << "error: internal error: the compiler crashed on this "
+                    "input (signal "
+                 << recovery.RetCode - 128
+                 << "); please report it with the input\n";
+    return 1;
+  }
   return result;
 }

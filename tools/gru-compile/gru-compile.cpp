@@ -225,7 +225,7 @@ int main(int argc, char **argv) {
   MLIRContext context(registry);
   context.printOpOnDiagnostic(false);
 
-  return runWithLargeStack([&] {
+  int status = runWithLargeStack([&] {
     std::string error;
     std::unique_ptr<llvm::MemoryBuffer> input =
         readModelInput(inputPath, error);
@@ -246,4 +246,8 @@ int main(int argc, char **argv) {
     });
     return failed(compile(context, sourceMgr)) ? 1 : 0;
   });
+  // A crash skipped the cleanup.
+  if (!temporaryDirectory.empty())
+    llvm::sys::fs::remove_directories(temporaryDirectory);
+  return status;
 }

@@ -37,8 +37,9 @@ std::unique_ptr<llvm::MemoryBuffer> readModelInput(StringRef path,
 LogicalResult checkNesting(const llvm::SourceMgr &sourceMgr,
                            const llvm::MemoryBuffer &buffer);
 
-/// Runs `body` on a thread with a stack of kToolStackBytes and returns its
-/// result: MLIR's parser and IR walks recurse once per nesting level.
+/// Runs `body` on a thread with a stack of kToolStackBytes (MLIR's parser
+/// and IR walks recurse once per nesting level) and returns its result; a
+/// crash is reported as an internal error with result 1.
 int runWithLargeStack(const std::function<int()> &body);
 
 } // namespace mlir::gru
