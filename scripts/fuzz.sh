@@ -7,7 +7,7 @@
 #
 # FUZZ_SANITIZE=undefined builds build-fuzz-undefined/ without
 # AddressSanitizer instead: MLIR's libraries are not instrumented anyway,
-# and the compiler target runs about twice as fast.
+# and the compiler target runs about three times as fast.
 #
 # The compiler target is seeded with every .mlir file of test/ and examples/,
 # and both with the corpus of earlier runs kept in fuzz/corpus/<target>/;
