@@ -12,25 +12,13 @@
 
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
-#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
-#include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
-#include "llvm/TargetParser/Host.h"
-#include "llvm/TargetParser/SubtargetFeature.h"
 
 using namespace mlir;
 using namespace mlir::gru;
 
 namespace {
-
-/// The host's CPU features, as `-mattr` would spell them.
-std::string hostFeatures() {
-  llvm::SubtargetFeatures features;
-  for (const auto &feature : llvm::sys::getHostCPUFeatures())
-    features.AddFeature(feature.first(), feature.second);
-  return features.getString();
-}
 
 llvm::CodeGenOptLevel codegenLevel(unsigned level) {
   switch (level) {
@@ -86,8 +74,6 @@ LogicalResult mlir::gru::emitObjectFile(ModuleOp module, StringRef path,
                                         const CodegenOptions &options) {
   if (failed(checkNoAllocationInParallelRegions(module)))
     return failure();
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
   registerOpenMPDialectTranslation(*module.getContext());
@@ -98,42 +84,31 @@ LogicalResult mlir::gru::emitObjectFile(ModuleOp module, StringRef path,
   if (!llvmModule)
     return module.emitError() << "translation to LLVM IR failed", failure();
 
-  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  const CPUTarget &target = options.target;
+  llvm::Triple triple(target.triple);
   std::string error;
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!target)
+  const llvm::Target *llvmTarget =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!llvmTarget)
     return module.emitError() << "no LLVM target for " << triple.str() << ": "
                               << error,
            failure();
-  bool native = options.cpu == "native";
-  std::string cpu = native ? llvm::sys::getHostCPUName().str() : options.cpu;
-  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
-      target->createMCSubtargetInfo(triple, cpu, ""));
-  if (!subtarget || !subtarget->isCPUStringValid(cpu))
-    return module.emitError() << "unknown CPU '" << cpu << "' for "
-                              << triple.str(),
-           failure();
-  if (triple.getArch() == llvm::Triple::x86_64 &&
-      !subtarget->checkFeatures("+64bit"))
-    return module.emitError() << "CPU '" << cpu
-                              << "' cannot run 64-bit x86 code; pick an "
-                                 "x86-64 CPU (such as x86-64-v3)",
-           failure();
-  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, cpu, native ? hostFeatures() : "", llvm::TargetOptions(),
+  std::unique_ptr<llvm::TargetMachine> machine(llvmTarget->createTargetMachine(
+      triple, target.cpu, target.features, llvm::TargetOptions(),
       llvm::Reloc::PIC_, std::nullopt, codegenLevel(options.optLevel)));
   if (!machine)
-    return module.emitError() << "cannot target CPU '" << cpu << "'",
+    return module.emitError() << "cannot target CPU '" << target.cpu << "'",
            failure();
   internalizeDefinitions(*llvmModule);
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(triple);
   // The microkernels use full-width vectors already, so the vectorized
-  // elementwise loops (gate math) may as well; targets without wide vectors
-  // cap this at what they have.
+  // elementwise loops (gate math) may as well.
+  std::string vectorWidth =
+      std::to_string(KernelTuning::forTarget(target).preferVectorBits);
   for (llvm::Function &function : *llvmModule)
     if (!function.isDeclaration())
-      function.addFnAttr("prefer-vector-width", "512");
+      function.addFnAttr("prefer-vector-width", vectorWidth);
 
   if (llvm::Error err = makeOptimizingTransformer(options.optLevel, 0,
                                                   machine.get())(

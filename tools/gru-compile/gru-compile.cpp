@@ -51,8 +51,17 @@ static cl::opt<std::string>
                  cl::desc("the C header to write (default: <prefix>.h next "
                           "to the library)"));
 static cl::opt<std::string>
-    cpuOption("mcpu", cl::desc("target CPU (default: the host's)"),
+    tripleOption("mtriple",
+                 cl::desc("target triple (default: the host's), e.g. "
+                          "aarch64-linux-gnu"));
+static cl::opt<std::string>
+    cpuOption("mcpu",
+              cl::desc("target CPU, an LLVM CPU name such as x86-64-v3 or "
+                       "znver3 (default: native, the host's)"),
               cl::init("native"));
+static cl::opt<std::string>
+    featuresOption("mattr", cl::desc("target features to add or remove, e.g. "
+                                     "-avx512f,+fma"));
 static cl::opt<unsigned> optLevel("O", cl::desc("optimization level 0-3"),
                                   cl::Prefix, cl::init(3));
 static cl::opt<std::string> ccOption("cc",
@@ -148,7 +157,15 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
   if (failed(model) || failed(hideModelSymbols(*module, *model)))
     return failure();
 
+  std::string targetError;
+  FailureOr<CPUTarget> target =
+      CPUTarget::resolve(tripleOption, cpuOption, featuresOption, targetError);
+  if (failed(target))
+    return emitError(loc) << targetError, failure();
+
   PassManager tensorPasses(&context);
+  tensorPasses.addPass(
+      createGRUAttachTarget({target->triple, target->cpu, target->features}));
   buildGRUToTensorPipeline(tensorPasses);
   if (failed(tensorPasses.run(*module)) ||
       failed(bindInstanceData(*module, *model)))
@@ -181,7 +198,7 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
   std::string wrapperPath = (tempDir + "/wrapper.c").str();
   std::string versionScriptPath = (tempDir + "/exports.map").str();
 
-  CodegenOptions codegen{cpuOption, std::min(optLevel.getValue(), 3u)};
+  CodegenOptions codegen{*target, std::min(optLevel.getValue(), 3u)};
   if (failed(emitObjectFile(*module, objectPath, codegen)))
     return failure();
 

@@ -68,8 +68,9 @@ struct StepParams {
 class StepBuilder {
 public:
   StepBuilder(RewriterBase &rewriter, Operation *op, StepParams params,
-              Value input)
-      : b(op->getLoc(), rewriter), p(params), units(params.units) {
+              Value input, const KernelTuning &tuning)
+      : b(op->getLoc(), rewriter), p(params), tuning(tuning),
+        units(params.units) {
     b.setInsertionPoint(op);
     elementType = cast<RankedTensorType>(input.getType()).getElementType();
     batch = tensor::getMixedSize(b, b.getLoc(), input, 0);
@@ -171,10 +172,10 @@ protected:
   Value product(Value lhs, Value weights, Value bias, Value into,
                 Value panels = Value()) {
     int64_t width = cast<RankedTensorType>(weights.getType()).getDimSize(1);
-    PanelLayout layout = PanelLayout::forColumns(width);
+    PanelLayout layout = PanelLayout::forColumns(width, tuning);
     if (!panels)
       panels = packPanels(b, weights, layout);
-    return packedMatmul(b, lhs, panels, bias, into, layout);
+    return packedMatmul(b, lhs, panels, bias, into, layout, tuning);
   }
 
   /// Elements [first, first + size) of a rank-1 tensor; null stays null.
@@ -236,7 +237,8 @@ protected:
   SmallVector<Value> shareAmongThreads(linalg::GenericOp generic) {
     Value rows = tensor::DimOp::create(b, generic.getDpsInits()[0], 0);
     if (std::optional<int64_t> staticRows = getConstantIntValue(rows)) {
-      if (*staticRows <= kThreadRows || *staticRows * units < kParallelElements)
+      if (*staticRows <= tuning.threadRows ||
+          *staticRows * units < tuning.parallelElements)
         return generic->getResults();
       return inRowChunks(generic);
     }
@@ -244,9 +246,9 @@ protected:
     Value large = arith::AndIOp::create(
         b,
         arith::CmpIOp::create(b, arith::CmpIPredicate::uge, elements,
-                              constantIndex(kParallelElements)),
+                              constantIndex(tuning.parallelElements)),
         arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, rows,
-                              constantIndex(kThreadRows)));
+                              constantIndex(tuning.threadRows)));
     auto choice = scf::IfOp::create(b, generic->getResultTypes(), large,
                                     /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(b);
@@ -266,7 +268,7 @@ protected:
     rewriter.setInsertionPoint(generic);
     scf::SCFTilingOptions options;
     options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp)
-        .setTileSizes({b.getIndexAttr(kThreadRows), b.getIndexAttr(0)});
+        .setTileSizes({b.getIndexAttr(tuning.threadRows), b.getIndexAttr(0)});
     FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
         rewriter, cast<TilingInterface>(generic.getOperation()), options);
     if (failed(tiled))
@@ -274,9 +276,6 @@ protected:
     rewriter.replaceOp(generic, tiled->replacements);
     return tiled->replacements;
   }
-
-  /// B·U at which the elementwise work of a step is shared among threads.
-  static constexpr int64_t kParallelElements = 4096;
 
   //===--------------------------------------------------------------------===//
   // Projections
@@ -320,7 +319,7 @@ protected:
     for (auto [first, width] : recurrentBlocks())
       packedRecurrent[{first, width}] =
           packPanels(b, columns(p.recurrentKernel, first, width),
-                     PanelLayout::forColumns(width));
+                     PanelLayout::forColumns(width, tuning));
   }
 
   /// lhs · R[:, first .. first + width] + the recurrent bias of those
@@ -510,6 +509,7 @@ protected:
 
   ImplicitLocOpBuilder b;
   StepParams p;
+  const KernelTuning &tuning;
   StepBuffers *buffers = nullptr;
   /// The packed blocks of R by (first column, width), once packed.
   llvm::SmallDenseMap<std::pair<int64_t, int64_t>, Value> packedRecurrent;
@@ -521,9 +521,9 @@ protected:
 /// Builds the loops of one gru.layer.
 class LayerLowering : StepBuilder {
 public:
-  LayerLowering(RewriterBase &rewriter, LayerOp op)
+  LayerLowering(RewriterBase &rewriter, LayerOp op, const KernelTuning &tuning)
       : StepBuilder(rewriter, op, StepParams::of(op, op.getUnits()),
-                    op.getInput()),
+                    op.getInput(), tuning),
         op(op) {
     steps = tensor::getMixedSize(b, b.getLoc(), op.getInput(), 1);
   }
@@ -642,13 +642,13 @@ private:
 /// Builds one gru.cell: its input projection and one unmasked step.
 class CellLowering : StepBuilder {
 public:
-  CellLowering(RewriterBase &rewriter, CellOp op)
+  CellLowering(RewriterBase &rewriter, CellOp op, const KernelTuning &tuning)
       : StepBuilder(
             rewriter, op,
             StepParams::of(
                 op,
                 cast<RankedTensorType>(op.getState().getType()).getDimSize(1)),
-            op.getInput()),
+            op.getInput(), tuning),
         op(op) {}
 
   Value build() {
@@ -665,6 +665,13 @@ private:
 struct ConvertGRUToLoopsPass
     : gru::impl::ConvertGRUToLoopsBase<ConvertGRUToLoopsPass> {
   void runOnOperation() override {
+    std::string error;
+    FailureOr<CPUTarget> target = CPUTarget::of(getOperation(), error);
+    if (failed(target)) {
+      emitError(getOperation()->getLoc()) << error;
+      return signalPassFailure();
+    }
+    KernelTuning tuning = KernelTuning::forTarget(*target);
     IRRewriter rewriter(&getContext());
     WalkResult result = getOperation()->walk([&](Operation *op) {
       if (auto penalty = dyn_cast<WeightPenaltyOp>(op)) {
@@ -676,7 +683,7 @@ struct ConvertGRUToLoopsPass
         return WalkResult::advance();
       }
       if (auto cell = dyn_cast<CellOp>(op)) {
-        rewriter.replaceOp(cell, CellLowering(rewriter, cell).build());
+        rewriter.replaceOp(cell, CellLowering(rewriter, cell, tuning).build());
         return WalkResult::advance();
       }
       auto layer = dyn_cast<LayerOp>(op);
@@ -684,7 +691,8 @@ struct ConvertGRUToLoopsPass
         return WalkResult::advance();
       if (failed(checkPreconditions(layer)))
         return WalkResult::interrupt();
-      auto [output, finalState] = LayerLowering(rewriter, layer).build();
+      auto [output, finalState] =
+          LayerLowering(rewriter, layer, tuning).build();
       SmallVector<Value> results{output};
       if (layer.getReturnState())
         results.push_back(finalState);

@@ -27,14 +27,17 @@
 using namespace mlir;
 using namespace mlir::gru;
 
-PanelLayout PanelLayout::forColumns(int64_t columns) {
+PanelLayout PanelLayout::forColumns(int64_t columns,
+                                    const KernelTuning &tuning) {
   auto padding = [&](PanelLayout l) {
     return l.panels() * l.panelWidth() - columns;
   };
-  PanelLayout best{columns, 3};
-  for (int64_t vectors : {2, 1})
-    if (padding({columns, vectors}) < padding(best))
-      best = {columns, vectors};
+  PanelLayout best{columns, tuning.maxPanelVectors, tuning.lanes};
+  for (int64_t vectors = best.vectors - 1; vectors >= 1; --vectors) {
+    PanelLayout narrower{columns, vectors, tuning.lanes};
+    if (padding(narrower) < padding(best))
+      best = narrower;
+  }
   return best;
 }
 
@@ -80,12 +83,13 @@ struct Destination {
 class MicrokernelBuilder {
 public:
   MicrokernelBuilder(ImplicitLocOpBuilder &b, Value lhs, Value panels,
-                     Value bias, PanelLayout layout)
-      : b(b), lhs(lhs), panels(panels), bias(bias), layout(layout) {
+                     Value bias, PanelLayout layout, const KernelTuning &tuning)
+      : b(b), lhs(lhs), panels(panels), bias(bias), layout(layout),
+        tuning(tuning) {
     auto lhsType = cast<RankedTensorType>(lhs.getType());
     depth = lhsType.getDimSize(1);
-    vectorType =
-        VectorType::get({PanelLayout::lanes}, lhsType.getElementType());
+    blockRows = tuning.blockRows(depth);
+    vectorType = VectorType::get({layout.lanes}, lhsType.getElementType());
     inBounds = layout.columns % layout.panelWidth() == 0;
   }
 
@@ -103,10 +107,10 @@ public:
     Value rows = tensor::DimOp::create(b, lhs, 0);
     int64_t perRow = layout.columns * depth;
     if (std::optional<int64_t> staticRows = getConstantIntValue(rows))
-      return build(into, rows, *staticRows * perRow >= kParallelWork);
+      return build(into, rows, *staticRows * perRow >= tuning.parallelWork);
     Value work = arith::MulIOp::create(b, rows, index(perRow));
     Value large = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, work,
-                                        index(kParallelWork));
+                                        index(tuning.parallelWork));
     auto choice = scf::IfOp::create(
         b, large,
         [&](OpBuilder &nested, Location) {
@@ -120,14 +124,6 @@ public:
   }
 
 private:
-  /// Rows of lhs per block: a block's rows stay in L2 while every panel
-  /// passes over them. A multiple of every tile's rows.
-  static constexpr int64_t kBlockRows = 192;
-  /// The multiply-adds below which a product stays on one thread: about
-  /// 5 µs of one core, well above the cost of waking the others.
-  static constexpr int64_t kParallelWork = 1 << 20;
-  static constexpr int64_t kL2ResidentBytes = 1 << 20;
-
   /// Builds `value` at the end of `nested`'s block and yields it.
   void yieldIn(OpBuilder &nested, function_ref<Value()> value) {
     OpBuilder::InsertionGuard guard(b);
@@ -136,10 +132,11 @@ private:
   }
 
   Value build(Value into, Value rows, bool parallel) {
-    return forLoop(index(0), rows, kBlockRows, into,
+    // A block's rows stay in L2 while every panel passes over them.
+    return forLoop(index(0), rows, blockRows, into,
                    [&](Value first, ValueRange carried) {
                      Value end = arith::MinUIOp::create(
-                         b, arith::AddIOp::create(b, first, index(kBlockRows)),
+                         b, arith::AddIOp::create(b, first, index(blockRows)),
                          rows);
                      Value block =
                          !parallel ? panelByPanel(carried[0], first, end)
@@ -165,22 +162,23 @@ private:
         .getResult(0);
   }
 
-  /// Rows [first, end) of the product, chunks of kThreadRows rows shared
+  /// Rows [first, end) of the product, chunks of threadRows rows shared
   /// among threads for weights that stay in every core's L2: a thread then
   /// reads and writes only its own rows, which, step after step, it wrote
   /// itself (a state shared among cores would move between their caches at
   /// every step). The gate loops use the same chunks.
   Value rowTilesInParallel(Value into, Value first, Value end) {
-    assert(kThreadRows % mainTileRows() == 0 && "a chunk splits a main tile");
+    int64_t chunkRows = tuning.threadRows;
+    assert(chunkRows % mainTileRows() == 0 && "a chunk splits a main tile");
     Value count = arith::SubIOp::create(b, end, first);
-    Value chunks = arith::CeilDivUIOp::create(b, count, index(kThreadRows));
+    Value chunks = arith::CeilDivUIOp::create(b, count, index(chunkRows));
     return slicesInParallel(
         chunks, into,
         [&](Value chunk) -> Slice {
           Value chunkFirst = arith::AddIOp::create(
-              b, first, arith::MulIOp::create(b, chunk, index(kThreadRows)));
+              b, first, arith::MulIOp::create(b, chunk, index(chunkRows)));
           Value chunkEnd =
-              arith::MinUIOp::create(b, offset(chunkFirst, kThreadRows), end);
+              arith::MinUIOp::create(b, offset(chunkFirst, chunkRows), end);
           return {{chunkFirst, b.getIndexAttr(0)},
                   {arith::SubIOp::create(b, chunkEnd, chunkFirst).getResult(),
                    b.getIndexAttr(layout.columns)}};
@@ -252,7 +250,8 @@ private:
     Value count = arith::SubIOp::create(b, end, first);
     Value endOfMain =
         arith::AddIOp::create(b, first, roundDown(count, mainRows));
-    Value endOfFour = arith::AddIOp::create(b, first, roundDown(count, 4));
+    Value endOfFour = arith::AddIOp::create(
+        b, endOfMain, roundDown(arith::SubIOp::create(b, end, endOfMain), 4));
     Value result = into.tensor;
     auto tiles = [&](Value begin, Value end, Tile tile) {
       result = tileLoop(Destination{result, into.firstRow, into.panelOnly},
@@ -266,19 +265,21 @@ private:
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
 
-  /// The rows of the main tile: up to 24 accumulators, but the rows of a
-  /// thread's chunk where threads may share rows (weights that stay in L2).
+  /// The rows of the main tile: as many as the registers hold, but the
+  /// rows of a thread's chunk where threads may share rows (weights that
+  /// stay in L2).
   int64_t mainTileRows() {
-    return layout.vectors == 3 || !streamsFromL3() ? kThreadRows : 12;
+    return streamsFromL3() ? tuning.tileRows(layout.vectors)
+                           : tuning.threadRows;
   }
 
   /// Whether the packed weights are too large to stay in L2 from one
-  /// product to the next (half of a 2 MiB L2). Smaller ones are not
-  /// prefetched: that only takes load slots (10% at batch 1).
+  /// product to the next. Smaller ones are not prefetched: that only takes
+  /// load slots (10% at batch 1).
   bool streamsFromL3() {
     int64_t bytes = layout.panels() * depth * layout.panelWidth() *
                     vectorType.getElementTypeBitWidth() / 8;
-    return bytes > kL2ResidentBytes;
+    return bytes > tuning.l2ResidentBytes;
   }
 
   /// base + delta.
@@ -320,7 +321,7 @@ private:
   /// The first column of vector `v` of `panel`.
   Value column(Value panel, int64_t v) {
     Value first = arith::MulIOp::create(b, panel, index(layout.panelWidth()));
-    return arith::AddIOp::create(b, first, index(v * PanelLayout::lanes));
+    return arith::AddIOp::create(b, first, index(v * layout.lanes));
   }
 
   Value zeroVector() {
@@ -362,7 +363,7 @@ private:
       Value rowIndex = offset(firstRow, r);
       for (int64_t v = 0; v < vectors; ++v) {
         Value columnIndex =
-            into.panelOnly ? index(v * PanelLayout::lanes) : column(panel, v);
+            into.panelOnly ? index(v * layout.lanes) : column(panel, v);
         result =
             vector::TransferWriteOp::create(
                 b, accumulators[r * vectors + v], result,
@@ -384,15 +385,13 @@ private:
                                                index(layout.panels() - 1));
       for (int64_t v = 0; v < vectors; ++v)
         memref::PrefetchOp::create(
-            b, panelBuffer,
-            ValueRange{nextPanel, k, index(v * PanelLayout::lanes)},
+            b, panelBuffer, ValueRange{nextPanel, k, index(v * layout.lanes)},
             /*isWrite=*/false, /*localityHint=*/2, /*isDataCache=*/true);
     }
     SmallVector<Value> weights;
     for (int64_t v = 0; v < vectors; ++v)
       weights.push_back(vector::TransferReadOp::create(
-          b, vectorType, panels,
-          ValueRange{panel, k, index(v * PanelLayout::lanes)},
+          b, vectorType, panels, ValueRange{panel, k, index(v * layout.lanes)},
           /*padding=*/std::nullopt, ArrayRef<bool>{true}));
     for (int64_t r = 0; r < tile.rows; ++r) {
       Value scalar =
@@ -417,14 +416,16 @@ private:
   Value lhs, panels, bias;
   Value panelBuffer;
   PanelLayout layout;
+  const KernelTuning &tuning;
   VectorType vectorType;
-  int64_t depth;
+  int64_t depth, blockRows;
   bool inBounds;
 };
 
 } // namespace
 
 Value mlir::gru::packedMatmul(ImplicitLocOpBuilder &b, Value lhs, Value panels,
-                              Value bias, Value into, PanelLayout layout) {
-  return MicrokernelBuilder(b, lhs, panels, bias, layout).build(into);
+                              Value bias, Value into, PanelLayout layout,
+                              const KernelTuning &tuning) {
+  return MicrokernelBuilder(b, lhs, panels, bias, layout, tuning).build(into);
 }

@@ -9,25 +9,23 @@
 #ifndef GRU_CONVERSION_GRUTOLOOPS_PACKEDMATMUL_H
 #define GRU_CONVERSION_GRUTOLOOPS_PACKEDMATMUL_H
 
+#include "gru/Target/CPUTarget.h"
+
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
 namespace mlir::gru {
-
-/// The rows of the chunks that threads share: products whose weights stay
-/// in L2, and gate loops, so that a thread keeps to the rows it wrote.
-constexpr int64_t kThreadRows = 8;
 
 /// How a (K, N) weight matrix is packed: N is cut into panels of `vectors`
 /// vectors of `lanes` columns each, stored as (panels, K, panelWidth) with
 /// the columns past N zero.
 struct PanelLayout {
-  static constexpr int64_t lanes = 16;
   int64_t columns;
   int64_t vectors;
+  int64_t lanes;
 
-  /// The layout for N columns: the widest panels (at most three vectors)
-  /// that pad the least.
-  static PanelLayout forColumns(int64_t columns);
+  /// The layout for N columns: the widest panels (at most the tuning's
+  /// widest) that pad the least.
+  static PanelLayout forColumns(int64_t columns, const KernelTuning &tuning);
 
   int64_t panelWidth() const { return vectors * lanes; }
   int64_t panels() const { return llvm::divideCeil(columns, panelWidth()); }
@@ -39,7 +37,7 @@ Value packPanels(ImplicitLocOpBuilder &b, Value weights, PanelLayout layout);
 /// lhs (M, K) · packed weights, plus `bias` (N) when given, written into
 /// `into` (M, N).
 Value packedMatmul(ImplicitLocOpBuilder &b, Value lhs, Value panels, Value bias,
-                   Value into, PanelLayout layout);
+                   Value into, PanelLayout layout, const KernelTuning &tuning);
 
 } // namespace mlir::gru
 

@@ -1,4 +1,4 @@
-// RUN: gru-opt %s -convert-gru-to-loops -canonicalize -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: gru-opt %s -gru-attach-target="cpu=sapphirerapids" -convert-gru-to-loops -canonicalize -split-input-file -verify-diagnostics | FileCheck %s
 
 // reset_after = true: the input projection of all B·T rows is one product
 // before the time loop (row blocks of 192 over W packed into panels), and R is

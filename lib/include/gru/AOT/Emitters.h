@@ -4,6 +4,7 @@
 #define GRU_AOT_EMITTERS_H
 
 #include "gru/AOT/ModelInterface.h"
+#include "gru/Target/CPUTarget.h"
 
 #include "llvm/Support/raw_ostream.h"
 
@@ -27,12 +28,12 @@ void emitVersionScript(const ModelInterface &model, StringRef prefix,
 std::string manifestJson(const ModelInterface &model, StringRef prefix);
 
 struct CodegenOptions {
-  std::string cpu = "native"; // an LLVM CPU name, or "native" for the host
+  CPUTarget target;
   unsigned optLevel = 3;
 };
 
 /// Translates `module` (LLVM dialect) to LLVM IR, optimizes it and writes an
-/// object file for the host triple. Only the C interfaces of the public
+/// object file for the target. Only the C interfaces of the public
 /// functions stay visible to the wrapper, as hidden symbols; every other
 /// definition becomes internal.
 LogicalResult emitObjectFile(ModuleOp module, StringRef path,

@@ -18,14 +18,20 @@ def ConvertGRUToLoops : Pass<"convert-gru-to-loops"> {
     product is a register-blocked microkernel on vectors: a tile of rows ×
     one panel of accumulators, a broadcast FMA per row and panel vector for
     each k (`vector.fma`), panels outside the row tiles so that one stays in
-    cache, and blocks of 192 rows outside the panels. Products of at least
-    2^20 multiply-adds are shared among threads (`scf.forall`, which
-    gru-to-llvm lowers to OpenMP): by tiles of 8 rows where the packed
-    weights fit in L2 (1 MiB), so that a thread keeps to the rows of the
-    state it wrote, and by panels otherwise, so that each core streams part
-    of them. The gate math of a step with B·U ≥ 4096 and B > 8 is shared by
-    chunks of 8 rows too. Where the batch size is dynamic, an `scf.if` picks
-    the threaded or the serial version at run time.
+    cache, and blocks of rows that stay in L2 outside the panels. Products
+    of at least 2^20 multiply-adds are shared among threads (`scf.forall`,
+    which gru-to-llvm lowers to OpenMP): by chunks of a main tile's rows
+    where the packed weights fit in half the L2, so that a thread keeps to
+    the rows of the state it wrote, and by panels otherwise, so that each
+    core streams part of them. The gate math of a step with B·U ≥ 4096 is
+    shared by the same chunks of rows. Where the batch size is dynamic, an
+    `scf.if` picks the threaded or the serial version at run time.
+
+    Every tuning choice comes from the module's target (`gru-attach-target`,
+    the host without one), through `KernelTuning` in
+    `gru/Target/CPUTarget.h`: the vector width (16 lanes on AVX-512, 8 on
+    AVX2, 4 on NEON), the main tile as large as the vector registers hold
+    (8×3 vectors with 32 registers, 4×3 with 16), the L2 size.
     Nothing is allocated in the loop beyond what bufferization reuses.
     Dropout and state must be explicit (`gru-eliminate-dropout`,
     `gru-materialize-state`), and the layer must not be assigned to cuDNN.

@@ -5,6 +5,30 @@
 
 include "mlir/Pass/PassBase.td"
 
+def GRUAttachTarget : Pass<"gru-attach-target", "::mlir::ModuleOp"> {
+  let summary = "Record the CPU that the module is compiled for";
+  let description = [{
+    Sets the module's `llvm.target` (LLVM's triple, CPU and features) and
+    its `dlti.target_system_spec` "CPU" device (vector width and registers,
+    cache sizes), from which the CPU lowering takes every tuning choice
+    (`gru/Target/CPUTarget.h`). gru-compile runs it with its `--mtriple`,
+    `--mcpu` and `--mattr`; a module without a target is compiled for the
+    host. An unknown triple, CPU or feature is a diagnostic.
+
+    Example: `gru-opt -gru-attach-target="cpu=x86-64-v3"` for AVX2 code.
+  }];
+  let options = [
+    Option<"triple", "triple", "std::string", /*default=*/"\"\"",
+           "LLVM target triple (default: the host's)">,
+    Option<"cpu", "cpu", "std::string", /*default=*/"\"native\"",
+           "LLVM CPU name, or native for the host's CPU and features">,
+    Option<"features", "features", "std::string", /*default=*/"\"\"",
+           "LLVM features to add or remove, e.g. -avx512f,+fma">
+  ];
+  let dependentDialects = ["::mlir::DLTIDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
 def GRUEliminateDropout : Pass<"gru-eliminate-dropout", "::mlir::ModuleOp"> {
   let summary = "Remove dropout that cannot act; make training dropout explicit";
   let description = [{

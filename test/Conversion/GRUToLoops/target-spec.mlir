@@ -1,0 +1,40 @@
+// RUN: gru-opt %s -split-input-file -convert-gru-to-loops -verify-diagnostics | FileCheck %s
+
+// The module's CPU device spec overrides what its llvm.target implies. With
+// Zen 3's 512 KiB of L2, the packed R (32×96 floats, 12 KiB) stays resident
+// and is not prefetched.
+// CHECK-LABEL: func @resident
+// CHECK-NOT: memref.prefetch
+// CHECK: return
+module attributes {llvm.target = #llvm.target<triple = "x86_64-unknown-linux-gnu", chip = "znver3">} {
+func.func @resident(%x: tensor<16x10x32xf32>, %k: tensor<32x96xf32>, %rk: tensor<32x96xf32>, %b: tensor<2x96xf32>) -> tensor<16x32xf32> {
+  %o = gru.layer %x, %k, %rk bias(%b) {units = 32 : i64}
+      : (tensor<16x10x32xf32>, tensor<32x96xf32>, tensor<32x96xf32>, tensor<2x96xf32>) -> tensor<16x32xf32>
+  return %o : tensor<16x32xf32>
+}
+}
+
+// -----
+
+// An L2 of 16 KiB keeps only 8 KiB of weights: R streams from L3, and the
+// next panel's row is prefetched while one is in use.
+// CHECK-LABEL: func @streaming
+// CHECK: memref.prefetch
+module attributes {llvm.target = #llvm.target<triple = "x86_64-unknown-linux-gnu", chip = "znver3">,
+                   dlti.target_system_spec = #dlti.target_system_spec<"CPU" = #dlti.target_device_spec<"L2_cache_size_in_bytes" = 16384 : i64>>} {
+func.func @streaming(%x: tensor<16x10x32xf32>, %k: tensor<32x96xf32>, %rk: tensor<32x96xf32>, %b: tensor<2x96xf32>) -> tensor<16x32xf32> {
+  %o = gru.layer %x, %k, %rk bias(%b) {units = 32 : i64}
+      : (tensor<16x10x32xf32>, tensor<32x96xf32>, tensor<32x96xf32>, tensor<2x96xf32>) -> tensor<16x32xf32>
+  return %o : tensor<16x32xf32>
+}
+}
+
+// -----
+
+// A target that LLVM does not know is a diagnostic of the pass.
+// expected-error@+1 {{unknown CPU 'no-such-cpu'}}
+module attributes {llvm.target = #llvm.target<triple = "x86_64-unknown-linux-gnu", chip = "no-such-cpu">} {
+func.func @unknown() {
+  return
+}
+}
