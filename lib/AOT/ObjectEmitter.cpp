@@ -36,16 +36,17 @@ llvm::CodeGenOptLevel codegenLevel(unsigned level) {
 /// Keeps the model's code to itself: the C interfaces that the wrapper calls
 /// become hidden, every other definition internal, so that no symbol of the
 /// model is exported or can be bound to another library's.
-void internalizeDefinitions(llvm::Module &module) {
+void internalizeDefinitions(llvm::Module &module, StringRef interfaceSuffix) {
   std::string interfacePrefix = ("_mlir_ciface_" + kHiddenSymbolPrefix).str();
   for (llvm::GlobalValue &value : module.global_values()) {
     if (value.isDeclaration() || value.hasLocalLinkage() ||
         value.getName().starts_with("llvm."))
       continue;
     if (isa<llvm::Function>(value) &&
-        value.getName().starts_with(interfacePrefix))
+        value.getName().starts_with(interfacePrefix)) {
       value.setVisibility(llvm::GlobalValue::HiddenVisibility);
-    else
+      value.setName(value.getName() + interfaceSuffix);
+    } else
       value.setLinkage(llvm::GlobalValue::InternalLinkage);
   }
 }
@@ -99,7 +100,7 @@ LogicalResult mlir::gru::emitObjectFile(ModuleOp module, StringRef path,
   if (!machine)
     return module.emitError() << "cannot target CPU '" << target.cpu << "'",
            failure();
-  internalizeDefinitions(*llvmModule);
+  internalizeDefinitions(*llvmModule, options.interfaceSuffix);
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(triple);
   // The microkernels use full-width vectors already, so the vectorized

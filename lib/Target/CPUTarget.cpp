@@ -93,6 +93,16 @@ int64_t knownL2Bytes(StringRef cpu, bool x86, bool avx512) {
   return 512 << 10; // Zen 2 and 3; Intel client cores have 256 KiB to 2 MiB
 }
 
+/// The x86 features beyond x86-64's baseline that both LLVM and
+/// __builtin_cpu_supports (GCC 12, Clang) name alike.
+constexpr StringLiteral kCheckedX86Features[] = {
+    "sse3",       "ssse3",      "sse4.1",       "sse4.2",         "popcnt",
+    "avx",        "avx2",       "fma",          "f16c",           "bmi",
+    "bmi2",       "lzcnt",      "movbe",        "avx512f",        "avx512vl",
+    "avx512bw",   "avx512dq",   "avx512cd",     "avx512vnni",     "avx512bf16",
+    "avx512fp16", "avx512vbmi", "avx512vbmi2",  "avx512ifma",     "avxvnni",
+    "fma4",       "xop",        "avx512bitalg", "avx512vpopcntdq"};
+
 int64_t queryInteger(Operation *op, StringRef key, int64_t otherwise) {
   FailureOr<Attribute> value = dlti::query(op, {kDevice, key});
   if (succeeded(value))
@@ -173,6 +183,10 @@ FailureOr<CPUTarget> CPUTarget::resolve(StringRef tripleName, StringRef cpu,
     return failure();
   }
 
+  if (target.isX86())
+    for (StringRef feature : kCheckedX86Features)
+      if (enabled(feature))
+        target.runtimeChecks.push_back(feature.str());
   bool avx512 = target.isX86() && enabled("avx512f");
   if (target.isX86()) {
     target.vectorBits = avx512 ? 512 : enabled("avx") ? 256 : 128;

@@ -19,7 +19,9 @@ import numpy as np
 __all__ = ["load", "Model", "ModelError"]
 
 # Return codes of docs/ABI.md.
-_ERROR_NAMES = {1: "invalid argument", 2: "bad size", 3: "out of memory"}
+_ERROR_NAMES = {1: "invalid argument", 2: "bad size", 3: "out of memory",
+                4: "unsupported CPU"}
+_UNSUPPORTED_CPU = 4
 
 
 class ModelError(RuntimeError):
@@ -169,7 +171,8 @@ class Model:
                                         ("destroy", None, [ctypes.c_void_p]),
                                         ("reset_states", ctypes.c_int, [ctypes.c_void_p]),
                                         ("last_error", ctypes.c_char_p, [ctypes.c_void_p]),
-                                        ("manifest", ctypes.c_char_p, [])):
+                                        ("manifest", ctypes.c_char_p, []),
+                                        ("target", ctypes.c_char_p, [])):
             fn = getattr(lib, f"{self.prefix}_{name}")
             fn.restype, fn.argtypes = restype, argtypes
             self._api[name] = fn
@@ -179,9 +182,15 @@ class Model:
             self.functions[spec["name"]] = fn = _Function(self, spec)
             if not hasattr(self, spec["name"]):  # e.g. a function named "close"
                 setattr(self, spec["name"], fn)
+        target = self._api["target"]()
+        # The manifest's target whose code runs on this CPU.
+        self.target = target.decode() if target else None
         self._instance = self._api["create"]()
         if not self._instance:
-            raise MemoryError(f"{self.prefix}_create failed")
+            message = self._api["last_error"](None).decode()
+            if self.target is None:
+                raise ModelError(f"{self.prefix}_create", _UNSUPPORTED_CPU, message)
+            raise MemoryError(f"{self.prefix}_create failed: {message}")
 
     def _handle(self):
         if not self._instance:

@@ -18,7 +18,12 @@ typedef struct fake_instance {
   char error[128];
 } fake_instance;
 
-fake_instance *fake_create(void) { return calloc(1, sizeof(fake_instance)); }
+/* With FAKE_NO_TARGET set, this "CPU" runs none of the library's targets. */
+const char *fake_target(void) { return getenv("FAKE_NO_TARGET") ? NULL : "x86-64"; }
+
+fake_instance *fake_create(void) {
+  return fake_target() ? calloc(1, sizeof(fake_instance)) : NULL;
+}
 
 void fake_destroy(fake_instance *instance) { free(instance); }
 
@@ -30,6 +35,8 @@ int fake_reset_states(fake_instance *instance) {
 }
 
 const char *fake_last_error(const fake_instance *instance) {
+  if (!instance && !fake_target())
+    return "fake_create: this CPU cannot run the library's code";
   return instance ? instance->error : "null instance";
 }
 

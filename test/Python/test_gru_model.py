@@ -106,6 +106,11 @@ def main():
 
         raises("a call after close", ValueError, model.add, a, b, match="closed")
         raises("a wrong prefix", AttributeError, gru_model.load, lib, "nope", match="nope_create")
+        check("the target whose code runs", gru_model.load(lib).target == "x86-64")
+        os.environ["FAKE_NO_TARGET"] = "1"
+        raises("a CPU that runs none of the targets", gru_model.ModelError, gru_model.load, lib,
+               match="unsupported CPU (code 4): fake_create: this CPU cannot run")
+        del os.environ["FAKE_NO_TARGET"]
     print("all gru_model checks passed")
 
 

@@ -56,8 +56,10 @@ static cl::opt<std::string>
                           "aarch64-linux-gnu"));
 static cl::opt<std::string>
     cpuOption("mcpu",
-              cl::desc("target CPU, an LLVM CPU name such as x86-64-v3 or "
-                       "znver3 (default: native, the host's)"),
+              cl::desc("target CPUs, LLVM CPU names such as x86-64-v3 or "
+                       "znver3 (default: native, the host's); a list "
+                       "(x86-64-v3,x86-64-v4) puts code for each in the "
+                       "library, which runs the best one the CPU supports"),
               cl::init("native"));
 static cl::opt<std::string>
     featuresOption("mattr", cl::desc("target features to add or remove, e.g. "
@@ -136,6 +138,53 @@ void onFatalError(void *, const char *reason, bool) {
   std::_Exit(1);
 }
 
+/// The targets of --mtriple, --mcpu (a list) and --mattr.
+FailureOr<SmallVector<CPUTarget>> resolveTargets(Location loc) {
+  SmallVector<StringRef> cpus;
+  StringRef(cpuOption).split(cpus, ',', -1, /*KeepEmpty=*/false);
+  if (cpus.empty())
+    return emitError(loc) << "--mcpu names no CPU", failure();
+  SmallVector<CPUTarget> targets;
+  for (StringRef cpu : cpus) {
+    std::string error;
+    FailureOr<CPUTarget> target =
+        CPUTarget::resolve(tripleOption, cpu.trim(), featuresOption, error);
+    if (failed(target))
+      return emitError(loc) << error, failure();
+    if (!targets.empty() && targets.front().triple != target->triple)
+      return emitError(loc) << "the CPUs of --mcpu are of different targets",
+             failure();
+    targets.push_back(*target);
+  }
+  return targets;
+}
+
+/// The model's public functions lowered to the LLVM dialect for `target`,
+/// with the instance data bound in `model`.
+LogicalResult lowerForTarget(ModuleOp module, const CPUTarget &target,
+                             ModelInterface &model) {
+  MLIRContext &context = *module.getContext();
+  PassManager tensorPasses(&context);
+  tensorPasses.addPass(
+      createGRUAttachTarget({target.triple, target.cpu, target.features}));
+  buildGRUToTensorPipeline(tensorPasses);
+  if (failed(tensorPasses.run(module)) ||
+      failed(bindInstanceData(module, model)))
+    return failure();
+
+  for (auto func : module.getOps<func::FuncOp>())
+    if (func.isPublic()) {
+      // The interface is recorded; LLVM does not know the gru.* markers.
+      dropGRUAttributes(func);
+      func->setAttr("llvm.emit_c_interface", UnitAttr::get(&context));
+    }
+  PassManager llvmPasses(&context);
+  GRUToLLVMOptions options;
+  options.resultsAsOutParams = true;
+  buildTensorToLLVMPipeline(llvmPasses, options);
+  return llvmPasses.run(module);
+}
+
 LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
@@ -157,33 +206,9 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
   if (failed(model) || failed(hideModelSymbols(*module, *model)))
     return failure();
 
-  std::string targetError;
-  FailureOr<CPUTarget> target =
-      CPUTarget::resolve(tripleOption, cpuOption, featuresOption, targetError);
-  if (failed(target))
-    return emitError(loc) << targetError, failure();
-
-  PassManager tensorPasses(&context);
-  tensorPasses.addPass(
-      createGRUAttachTarget({target->triple, target->cpu, target->features}));
-  buildGRUToTensorPipeline(tensorPasses);
-  if (failed(tensorPasses.run(*module)) ||
-      failed(bindInstanceData(*module, *model)))
+  FailureOr<SmallVector<CPUTarget>> targets = resolveTargets(loc);
+  if (failed(targets))
     return failure();
-
-  for (auto func : module->getOps<func::FuncOp>())
-    if (func.isPublic()) {
-      // The interface is recorded; LLVM does not know the gru.* markers.
-      dropGRUAttributes(func);
-      func->setAttr("llvm.emit_c_interface", UnitAttr::get(&context));
-    }
-  PassManager llvmPasses(&context);
-  GRUToLLVMOptions options;
-  options.resultsAsOutParams = true;
-  buildTensorToLLVMPipeline(llvmPasses, options);
-  if (failed(llvmPasses.run(*module)))
-    return failure();
-
   SmallString<128> &tempDir = temporaryDirectory;
   if (std::error_code ec =
           llvm::sys::fs::createUniqueDirectory("gru-compile", tempDir))
@@ -194,13 +219,24 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
     llvm::sys::fs::remove_directories(tempDir);
     tempDir.clear();
   });
-  std::string objectPath = (tempDir + "/model.o").str();
   std::string wrapperPath = (tempDir + "/wrapper.c").str();
   std::string versionScriptPath = (tempDir + "/exports.map").str();
+  SmallVector<std::string> inputs{wrapperPath};
 
-  CodegenOptions codegen{*target, std::min(optLevel.getValue(), 3u)};
-  if (failed(emitObjectFile(*module, objectPath, codegen)))
-    return failure();
+  // Each target's code is the model lowered for it on its own; the first
+  // binds the interface's instance data, the others must agree.
+  ModelInterface unbound = *model;
+  for (auto [i, target] : llvm::enumerate(*targets)) {
+    OwningOpRef<ModuleOp> variant = module->clone();
+    ModelInterface bound = unbound;
+    std::string objectPath = (tempDir + "/model" + Twine(i) + ".o").str();
+    if (failed(lowerForTarget(*variant, target, i == 0 ? *model : bound)) ||
+        failed(emitObjectFile(*variant, objectPath,
+                              {target, std::min(optLevel.getValue(), 3u),
+                               targetSymbolSuffix(i)})))
+      return failure();
+    inputs.push_back(objectPath);
+  }
 
   std::string headerPath = headerOption;
   if (headerPath.empty()) {
@@ -215,16 +251,16 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
           [&](llvm::raw_ostream &os) { emitHeader(*model, prefix, os); })) ||
       failed(writeFile(loc, wrapperPath,
                        [&](llvm::raw_ostream &os) {
-                         emitWrapper(*model, prefix, headerName, os);
+                         emitWrapper(*model, *targets, prefix, headerName, os);
                        })) ||
       failed(writeFile(loc, versionScriptPath, [&](llvm::raw_ostream &os) {
         emitVersionScript(*model, prefix, os);
       })))
     return failure();
 
+  inputs.append({GRU_RUNTIME_LIBRARY, GRU_OPENMP_LIBRARY});
   return linkSharedLibrary(
-      loc, ccOption, outputPath,
-      {wrapperPath, objectPath, GRU_RUNTIME_LIBRARY, GRU_OPENMP_LIBRARY},
+      loc, ccOption, outputPath, inputs,
       {headerDir.empty() ? "." : headerDir, GRU_RUNTIME_INCLUDE_DIR},
       versionScriptPath, linkFlags());
 }

@@ -21,6 +21,7 @@ enum {
   GRU_ERR_INVALID_ARGUMENT = 1, /* a null instance or data pointer */
   GRU_ERR_BAD_SIZE = 2,         /* a size out of range or inconsistent */
   GRU_ERR_OUT_OF_MEMORY = 3,
+  GRU_ERR_UNSUPPORTED_CPU = 4, /* the CPU cannot run the library's code */
 };
 
 /* The largest accepted dimension size. */

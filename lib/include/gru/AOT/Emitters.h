@@ -16,8 +16,10 @@ void emitHeader(const ModelInterface &model, StringRef prefix,
 
 /// Writes the C wrapper that implements the header over the functions'
 /// MLIR C interface (`_mlir_ciface_<name>`) and the runtime library.
-void emitWrapper(const ModelInterface &model, StringRef prefix,
-                 StringRef headerName, llvm::raw_ostream &os);
+/// Each function calls the code of the best of `targets` that the CPU runs
+/// (their symbols end in targetSymbolSuffix(index)).
+void emitWrapper(const ModelInterface &model, ArrayRef<CPUTarget> targets,
+                 StringRef prefix, StringRef headerName, llvm::raw_ostream &os);
 
 /// A linker version script that exports the symbols of the header and hides
 /// every other symbol of the library.
@@ -25,11 +27,19 @@ void emitVersionScript(const ModelInterface &model, StringRef prefix,
                        llvm::raw_ostream &os);
 
 /// The JSON manifest that `<prefix>_manifest()` returns.
-std::string manifestJson(const ModelInterface &model, StringRef prefix);
+std::string manifestJson(const ModelInterface &model,
+                         ArrayRef<CPUTarget> targets, StringRef prefix);
+
+/// What the C interfaces of the code for target `index` end in.
+inline std::string targetSymbolSuffix(unsigned index) {
+  return "_t" + std::to_string(index);
+}
 
 struct CodegenOptions {
   CPUTarget target;
   unsigned optLevel = 3;
+  /// Appended to the C interfaces of the public functions.
+  std::string interfaceSuffix;
 };
 
 /// Translates `module` (LLVM dialect) to LLVM IR, optimizes it and writes an

@@ -18,6 +18,7 @@
 #include "mlir/IR/BuiltinOps.h"
 
 #include <string>
+#include <vector>
 
 namespace mlir::gru {
 
@@ -29,6 +30,10 @@ struct CPUTarget {
   int64_t vectorRegisters = 16; // registers of that width
   int64_t l1Bytes = 32 << 10;   // data cache per core
   int64_t l2Bytes = 512 << 10;  // per core
+  /// The features beyond the architecture's baseline that the code may use
+  /// and a library checks before it runs (x86: CPUID through
+  /// __builtin_cpu_supports, whose names these are).
+  std::vector<std::string> runtimeChecks;
 
   /// The target of gru-compile's --mtriple, --mcpu and --mattr: an empty
   /// triple is the host's; CPU "native" is the host's CPU with its
