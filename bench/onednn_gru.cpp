@@ -8,9 +8,15 @@
 //   x.f32 (B,T,F), kernel.f32 (F,3U), recurrent_kernel.f32 (U,3U),
 //   bias.f32 (2,3U) with RESET_AFTER=1 (lbr_gru) or (3U) with 0 (vanilla_gru).
 // It writes the final state (B,U), which equals Keras's last output, to
-// out-onednn.f32, compares it with reference.f32 when that file exists, and
-// times the primitive only if the largest difference is at most TOL. The
-// thread count is OpenMP's (OMP_NUM_THREADS), as oneDNN is built with OpenMP.
+// out-PEER.f32 (PEER: the ONEDNN_PEER variable, default onednn), compares it
+// with reference.f32 when that file exists, and times the primitive only if
+// the largest difference is at most TOL.
+//
+// It builds against oneDNN 3.x (PyPI's onednn-devel; a SYCL build whose CPU
+// engine needs a SYCL CPU device and whose threads are TBB's, so bench.py
+// limits them with taskset) or 2.x (Debian's libdnnl-dev 2.6, OpenMP:
+// OMP_NUM_THREADS). The 3.x API takes the engine first in the primitive
+// descriptors and has no operation descriptors.
 //
 // Keras's gate blocks z, r, h are oneDNN's u, r, o (dnnl_types.h: "For GRU
 // cells, the gates order is update, reset and output gate"), so Keras's
@@ -18,11 +24,13 @@
 // biases [b_u, b_r, b_o(x), b_o(h)]: Keras's input and recurrent biases of z
 // and r add up, those of h stay apart.
 //
-// Each command prints one JSON object: {"version": ..., "max_diff": d,
-// "times": [...]} for gru (no "times" when the output disagrees),
-// {"times": [...]} for sgemm.
-#include <dnnl.h>
-#include <dnnl.hpp>
+// Each command prints one JSON object: {"version": ..., "isa": ..., "impl":
+// ..., "max_diff": d, "times": [...]} for gru (no "times" when the output
+// disagrees; isa is dnnl_get_effective_cpu_isa(), which ONEDNN_MAX_CPU_ISA
+// caps, impl the primitive's implementation, e.g. "brgemm:avx2"),
+// {"isa": ..., "times": [...]} for sgemm.
+#include <oneapi/dnnl/dnnl.h>
+#include <oneapi/dnnl/dnnl.hpp>
 
 #include <chrono>
 #include <cmath>
@@ -70,6 +78,30 @@ std::vector<double> measure(const std::function<void()> &call, int warmup, int r
     total += elapsed.count();
   }
   return times;
+}
+
+/// The name of the ISA oneDNN's CPU code uses (ONEDNN_MAX_CPU_ISA's words).
+std::string effective_isa() {
+  switch (dnnl_get_effective_cpu_isa()) {
+  case dnnl_cpu_isa_sse41: return "sse41";
+  case dnnl_cpu_isa_avx: return "avx";
+  case dnnl_cpu_isa_avx2: return "avx2";
+  case dnnl_cpu_isa_avx2_vnni: return "avx2_vnni";
+  case dnnl_cpu_isa_avx512_core: return "avx512_core";
+  case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni";
+  case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16";
+#if DNNL_VERSION_MAJOR >= 3
+  case dnnl_cpu_isa_avx2_vnni_2: return "avx2_vnni_2";
+  case dnnl_cpu_isa_avx10_1_512: return "avx512_core_fp16";
+  case dnnl_cpu_isa_avx10_1_512_amx: return "avx512_core_amx";
+  case dnnl_cpu_isa_avx10_1_512_amx_fp16: return "avx512_core_amx_fp16";
+  case dnnl_cpu_isa_avx10_2_512: return "avx10_2_512";
+  case dnnl_cpu_isa_avx10_2_512_amx_2: return "avx10_2_512_amx_2";
+#else
+  case dnnl_cpu_isa_avx512_core_amx: return "avx512_core_amx";
+#endif
+  default: return "isa " + std::to_string(static_cast<int>(dnnl_get_effective_cpu_isa()));
+  }
 }
 
 void print_times(const std::vector<double> &times) {
@@ -122,23 +154,42 @@ int run_gru(char **argv) {
 
   dnnl::primitive gru;
   memory::desc weights_layout, recurrent_layout;
+  std::string impl;
+  auto take = [&](const auto &pd) {
+    weights_layout = pd.weights_layer_desc();
+    recurrent_layout = pd.weights_iter_desc();
+    impl = pd.impl_info_str();
+  };
+#if DNNL_VERSION_MAJOR >= 3
+  if (reset_after) {
+    dnnl::lbr_gru_forward::primitive_desc pd(engine, prop, dir_kind, src_md, no_initial_state,
+                                             weights_any, recurrent_any, bias_md, dst_md,
+                                             state_md);
+    gru = dnnl::lbr_gru_forward(pd);
+    take(pd);
+  } else {
+    dnnl::gru_forward::primitive_desc pd(engine, prop, dir_kind, src_md, no_initial_state,
+                                         weights_any, recurrent_any, bias_md, dst_md, state_md);
+    gru = dnnl::gru_forward(pd);
+    take(pd);
+  }
+#else
   if (reset_after) {
     dnnl::lbr_gru_forward::primitive_desc pd(
         {prop, dir_kind, src_md, no_initial_state, weights_any, recurrent_any, bias_md, dst_md,
          state_md},
         engine);
     gru = dnnl::lbr_gru_forward(pd);
-    weights_layout = pd.weights_layer_desc();
-    recurrent_layout = pd.weights_iter_desc();
+    take(pd);
   } else {
     dnnl::gru_forward::primitive_desc pd(
         {prop, dir_kind, src_md, no_initial_state, weights_any, recurrent_any, bias_md, dst_md,
          state_md},
         engine);
     gru = dnnl::gru_forward(pd);
-    weights_layout = pd.weights_layer_desc();
-    recurrent_layout = pd.weights_iter_desc();
+    take(pd);
   }
+#endif
 
   auto reordered = [&](const memory::desc &user_md, float *data, const memory::desc &layout) {
     memory user(user_md, engine, data), result(layout, engine);
@@ -162,7 +213,8 @@ int run_gru(char **argv) {
 
   call();
   const float *out = static_cast<const float *>(state.get_data_handle());
-  write_floats(dir + "/out-onednn.f32", out, B * U);
+  const char *peer = std::getenv("ONEDNN_PEER");
+  write_floats(dir + "/out-" + (peer && *peer ? peer : "onednn") + ".f32", out, B * U);
   double max_diff = 0;
   if (std::ifstream(dir + "/reference.f32")) {
     std::vector<float> reference = read_floats(dir + "/reference.f32", B * U);
@@ -172,8 +224,11 @@ int run_gru(char **argv) {
     }
   }
   const dnnl_version_t *version = dnnl_version();
-  std::printf("{\"version\": \"oneDNN %d.%d.%d\", \"max_diff\": %.9g", version->major,
-              version->minor, version->patch, max_diff);
+  std::printf("{\"version\": \"oneDNN %d.%d.%d (%s)\", \"isa\": \"%s\", \"impl\": \"%s\", "
+              "\"max_diff\": %.9g",
+              version->major, version->minor, version->patch,
+              DNNL_CPU_THREADING_RUNTIME == DNNL_RUNTIME_TBB ? "TBB" : "OpenMP",
+              effective_isa().c_str(), impl.c_str(), max_diff);
   if (max_diff <= tol) {
     std::printf(", ");
     print_times(measure(call, warmup, repeats, budget));
@@ -193,7 +248,7 @@ int run_sgemm(char **argv) {
       std::exit(1);
     }
   };
-  std::printf("{");
+  std::printf("{\"isa\": \"%s\", ", effective_isa().c_str());
   print_times(measure(call, warmup, repeats, INFINITY));
   std::printf("}\n");
   return 0;

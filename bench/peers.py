@@ -1,15 +1,21 @@
 """Runners of bench/bench.py in the project venv: `python peers.py SPEC.json`
 runs spec["peer"], one of
 
-* ours: the library gru-compile wrote, through python/gru_model; its thread
-  count is GRU_NUM_THREADS (set by bench.py);
-* onnxruntime: ONNX Runtime's CPU GRU operator, on intra_op_num_threads;
-* keras: Keras 3's GRU layer on JAX (CPU), jitted; bench.py limits its
-  threads with taskset and XLA_FLAGS.
+* ours: the library gru-compile wrote, through python/gru_model, with the
+  weights as arguments or as constants of the model (spec["weights"]); its
+  thread count is GRU_NUM_THREADS (set by bench.py);
+* openvino: OpenVINO's GRUSequence on its CPU plugin, on
+  INFERENCE_NUM_THREADS, the weights as Constants;
+* onnxruntime: ONNX Runtime's CPU GRU operator, on intra_op_num_threads, the
+  weights as initializers;
+* keras: Keras 3's GRU layer on JAX (CPU), jitted, the weights as arguments
+  of the jitted function or closed over (constants of the XLA program);
+  bench.py limits its threads with taskset and XLA_FLAGS.
 
 See harness.py for the spec and the files.
 """
 
+import json
 import os
 
 import numpy as np
@@ -17,15 +23,25 @@ import numpy as np
 import harness
 
 
-def ours(case, arrays, threads):
+def ours(case, arrays, spec):
     import gru_model
 
     model = gru_model.load(case["library"])
     function = model.functions[case["function"]]
-    inputs = [arrays["x"], arrays["kernel"], arrays["recurrent_kernel"], arrays["bias"]]
+    inputs = [arrays["x"]]
+    if spec["weights"] == "arguments":
+        inputs += [arrays["kernel"], arrays["recurrent_kernel"], arrays["bias"]]
     if case["mask"]:
         inputs.append(harness.right_padded_mask(arrays["lengths"], case["T"]))
-    return lambda: function(*inputs)
+    # The manifest may name the CPU the library was compiled for (a name, or
+    # an object with one under "cpu").
+    target = model.manifest.get("target")
+    if isinstance(target, dict):
+        target = target.get("cpu") or json.dumps(target, separators=(",", ":"))
+    info = {"isa": f"mcpu={spec['mcpu']}" + (f" ({target})" if target else "")}
+    if target:
+        info["target"] = str(target)
+    return (lambda: function(*inputs)), info
 
 
 def onnx_gru_model(case, arrays):
@@ -59,11 +75,11 @@ def onnx_gru_model(case, arrays):
     return model.SerializeToString()
 
 
-def onnxruntime(case, arrays, threads):
+def onnxruntime(case, arrays, spec):
     import onnxruntime as ort
 
     options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
+    options.intra_op_num_threads = spec["threads"]
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     session = ort.InferenceSession(onnx_gru_model(case, arrays), options,
@@ -72,10 +88,81 @@ def onnxruntime(case, arrays, threads):
     feeds = {"X": np.ascontiguousarray(arrays["x"].transpose(1, 0, 2))}
     if case["mask"]:
         feeds["sequence_lens"] = arrays["lengths"]
-    return lambda: session.run(["Y_h"], feeds)[0]
+    # MLAS picks its kernels by CPUID and does not say which; nothing caps it.
+    info = {"isa": "not capped" if spec["isa"] == "avx2" else ""}
+    return (lambda: session.run(["Y_h"], feeds)[0]), info
 
 
-def keras(case, arrays, threads):
+def openvino_gru_model(case, arrays):
+    """An OpenVINO model of one GRUSequence (opset 15), static shapes: Ho =
+    GRUSequence(X (B,T,F), H0 = 0, sequence_lengths, W, R, B). Gate order z,
+    r, h as Keras (OpenVINO's GRUCell spec: "gate order: zrh"), W (1,3U,F)
+    and R (1,3U,U) transposed; the bias is Keras's input bias (1,3U) for
+    reset_after=False (no recurrent bias), and with reset_after=True
+    (linear_before_reset) (1,4U) = [b_z and b_r of both rows added, b_h of
+    the input, b_h of the recurrent row]. sequence_lengths is an input with a
+    mask (right-padded, so Ho is Keras's last output), else a constant T."""
+    import openvino as ov
+    import openvino.opset15 as ops
+
+    B, T, F, U = case["B"], case["T"], case["F"], case["U"]
+    bias = arrays["bias"]
+    if case["reset_after"]:
+        bias = np.concatenate([bias[0, :2 * U] + bias[1, :2 * U], bias[0, 2 * U:],
+                               bias[1, 2 * U:]])
+    x = ops.parameter([B, T, F], np.float32, name="x")
+    parameters = [x]
+    if case["mask"]:
+        lengths = ops.parameter([B], np.int32, name="lengths")
+        parameters.append(lengths)
+    else:
+        lengths = ops.constant(np.full(B, T, np.int32))
+    gru = ops.gru_sequence(
+        x, ops.constant(np.zeros((B, 1, U), np.float32)), lengths,
+        ops.constant(np.ascontiguousarray(arrays["kernel"].T[None])),
+        ops.constant(np.ascontiguousarray(arrays["recurrent_kernel"].T[None])),
+        ops.constant(np.ascontiguousarray(bias[None], dtype=np.float32)), U, "forward",
+        linear_before_reset=case["reset_after"])
+    return ov.Model([gru.output(1)], parameters, "gru")
+
+
+def openvino(case, arrays, spec):
+    import openvino as ov
+
+    core = ov.Core()
+    compiled = core.compile_model(openvino_gru_model(case, arrays), "CPU", {
+        "INFERENCE_NUM_THREADS": spec["threads"], "NUM_STREAMS": 1,
+        "PERFORMANCE_HINT": "LATENCY",
+        # Not bf16 on CPUs that have it: the same f32 arithmetic as the others.
+        "INFERENCE_PRECISION_HINT": "f32"})
+    request = compiled.create_infer_request()
+    # The inputs are set once (shared, not copied: the call keeps the arrays);
+    # the call is the inference.
+    inputs = [arrays["x"]] + ([arrays["lengths"]] if case["mask"] else [])
+    for i, array in enumerate(inputs):
+        request.set_input_tensor(i, ov.Tensor(array, shared_memory=True))
+
+    def call():
+        assert inputs
+        request.infer()
+        return request.get_output_tensor(0).data
+
+    # The executed graph names each node's implementation: the GRUSequence
+    # becomes an RNNSeq node, oneDNN's RNN (e.g. ref_any_f32, which calls the
+    # JIT GEMMs of the ISA that ONEDNN_MAX_CPU_ISA allows), or with lengths
+    # given at run time a TensorIterator of GRU cells.
+    node = next((" ".join(t for t in (info["layerType"].astype(str),
+                                      info["primitiveType"].astype(str))
+                          if not t.startswith("unknown"))
+                 for info in (op.get_rt_info()
+                              for op in compiled.get_runtime_model().get_ordered_ops())
+                 if info["layerType"].astype(str) in ("RNNSeq", "RNNCell", "TensorIterator")),
+                "")
+    capped = "AVX2 cap, " if spec["isa"] == "avx2" else ""
+    return call, {"isa": f"{capped}{node}"}
+
+
+def keras(case, arrays, spec):
     import jax
     import keras as keras_module
 
@@ -87,9 +174,15 @@ def keras(case, arrays, threads):
     kwargs = {}
     if case["mask"]:
         kwargs["mask"] = jax.numpy.asarray(harness.right_padded_mask(arrays["lengths"], case["T"]))
-    forward = jax.jit(lambda variables, x, kwargs: layer.stateless_call(*variables, x, **kwargs)[0])
     x = jax.numpy.asarray(arrays["x"])
-    return lambda: forward(variables, x, kwargs).block_until_ready()
+    if spec["weights"] == "arguments":
+        forward = jax.jit(lambda variables, x, kwargs:
+                          layer.stateless_call(*variables, x, **kwargs)[0])
+        call = lambda: forward(variables, x, kwargs).block_until_ready()  # noqa: E731
+    else:  # closed over: constants of the XLA program
+        forward = jax.jit(lambda x, kwargs: layer.stateless_call(*variables, x, **kwargs)[0])
+        call = lambda: forward(x, kwargs).block_until_ready()  # noqa: E731
+    return call, {"isa": "AVX2 cap" if spec["isa"] == "avx2" else "host"}
 
 
 def version(peer):
@@ -101,10 +194,14 @@ def version(peer):
     if peer == "onnxruntime":
         import onnxruntime as ort
         return f"onnxruntime {ort.__version__}"
+    if peer == "openvino":
+        import openvino as ov
+        return f"openvino {ov.__version__.split('-releases')[0]}"
     import jax
     import keras as keras_module
     return f"keras {keras_module.__version__}, jax {jax.__version__}"
 
 
 if __name__ == "__main__":
-    harness.main({"ours": ours, "onnxruntime": onnxruntime, "keras": keras}, version)
+    harness.main({"ours": ours, "openvino": openvino, "onnxruntime": onnxruntime,
+                  "keras": keras}, version)

@@ -1,7 +1,7 @@
-"""The PyTorch runner of bench/bench.py: `/usr/bin/python3 torch_gru.py SPEC.json`.
-
-Debian's python3-torch (1.13) is installed for the system Python, not the
-project venv, so this runs apart; harness.py (NumPy only) is shared.
+"""The PyTorch runner of bench/bench.py: `python torch_gru.py SPEC.json`,
+under the project venv (PyPI's torch, peer torch) or /usr/bin/python3
+(Debian's python3-torch 1.13, peer torch-debian); harness.py (NumPy only) is
+shared. The module's parameters are set once: the weights are constants.
 
 torch.nn.GRU is Keras's reset_after=True GRU (n = tanh(W_in x + b_in +
 r * (W_hn h + b_hn))) with the gate blocks in the order r, z, n and the
@@ -23,8 +23,8 @@ def keras_to_torch(weight):
     return torch.from_numpy(np.ascontiguousarray(np.concatenate([r, z, h], axis=-1).T))
 
 
-def prepare(case, arrays, threads):
-    torch.set_num_threads(threads)
+def prepare(case, arrays, spec):
+    torch.set_num_threads(spec["threads"])
     assert case["reset_after"], "PyTorch's GRU is reset_after=True only"
     gru = torch.nn.GRU(case["F"], case["U"], batch_first=True)
     with torch.no_grad():
@@ -44,8 +44,16 @@ def prepare(case, arrays, threads):
                     x, lengths, batch_first=True, enforce_sorted=False)
             return gru(sequence)[1][0]
 
-    return call
+    # ATen's vectorized kernels (ATEN_CPU_CAPABILITY caps them); the matrix
+    # products are MKL's (PyPI) or OpenBLAS's (Debian).
+    capability = getattr(getattr(torch.backends, "cpu", None), "get_cpu_capability", None)
+    return call, {"isa": f"ATen {capability()}" if capability else ""}
+
+
+def version(peer):
+    blas = "MKL" if torch.backends.mkl.is_available() else "OpenBLAS"
+    return f"torch {torch.__version__} ({blas}, CPU)"
 
 
 if __name__ == "__main__":
-    harness.main({"torch": prepare}, lambda peer: f"torch {torch.__version__}")
+    harness.main({"torch": prepare, "torch-debian": prepare}, version)
