@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace mlir::gru;
@@ -41,12 +42,71 @@ PanelLayout PanelLayout::forColumns(int64_t columns,
   return best;
 }
 
+namespace {
+
+/// The f32 values of a constant (K, N) matrix, or of static columns of one,
+/// row-major; none for anything else.
+std::optional<std::vector<float>> constantMatrix(Value matrix) {
+  auto type = cast<RankedTensorType>(matrix.getType());
+  int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
+  int64_t firstColumn = 0;
+  if (auto slice = matrix.getDefiningOp<tensor::ExtractSliceOp>()) {
+    ArrayRef<int64_t> offsets = slice.getStaticOffsets();
+    if (!slice.hasUnitStride() || offsets.size() != 2 || offsets[0] != 0 ||
+        ShapedType::isDynamic(offsets[1]))
+      return std::nullopt;
+    firstColumn = offsets[1];
+    matrix = slice.getSource();
+  }
+  ElementsAttr attr;
+  if (!matchPattern(matrix, m_Constant(&attr)) ||
+      !attr.getElementType().isF32())
+    return std::nullopt;
+  std::vector<float> all;
+  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(attr)) {
+    std::optional<ArrayRef<float>> data = resource.tryGetAsArrayRef();
+    if (!data)
+      return std::nullopt;
+    all.assign(data->begin(), data->end());
+  } else if (auto range = attr.tryGetValues<float>()) {
+    all.assign(range->begin(), range->end());
+  } else {
+    return std::nullopt;
+  }
+  int64_t sourceColumns = cast<ShapedType>(attr.getType()).getDimSize(1);
+  std::vector<float> values(rows * columns);
+  for (int64_t k = 0; k < rows; ++k)
+    std::copy_n(all.begin() + k * sourceColumns + firstColumn, columns,
+                values.begin() + k * columns);
+  return values;
+}
+
+/// Constant weights packed at compile time, as packPanels would at run time.
+Value packConstant(ImplicitLocOpBuilder &b, ArrayRef<float> weights,
+                   int64_t depth, PanelLayout layout) {
+  int64_t width = layout.panelWidth(), panels = layout.panels();
+  std::vector<float> packed(panels * depth * width, 0.0f);
+  for (int64_t panel = 0; panel < panels; ++panel)
+    for (int64_t k = 0; k < depth; ++k)
+      for (int64_t j = 0; j < width; ++j)
+        if (int64_t column = panel * width + j; column < layout.columns)
+          packed[(panel * depth + k) * width + j] =
+              weights[k * layout.columns + column];
+  auto type = RankedTensorType::get({panels, depth, width}, b.getF32Type());
+  return arith::ConstantOp::create(
+      b, DenseElementsAttr::get(type, ArrayRef<float>(packed)));
+}
+
+} // namespace
+
 Value mlir::gru::packPanels(ImplicitLocOpBuilder &b, Value weights,
                             PanelLayout layout) {
   auto type = cast<RankedTensorType>(weights.getType());
   Type element = type.getElementType();
   int64_t depth = type.getDimSize(0), width = layout.panelWidth(),
           panels = layout.panels();
+  if (std::optional<std::vector<float>> values = constantMatrix(weights))
+    return packConstant(b, *values, depth, layout);
   Value padded = weights;
   if (panels * width != layout.columns) {
     Value zero = arith::ConstantOp::create(b, b.getZeroAttr(element));

@@ -31,7 +31,8 @@ struct PanelLayout {
   int64_t panels() const { return llvm::divideCeil(columns, panelWidth()); }
 };
 
-/// `weights` (K, N) packed as `layout` says.
+/// `weights` (K, N) packed as `layout` says: a constant, packed at compile
+/// time, where the weights are constant f32s.
 Value packPanels(ImplicitLocOpBuilder &b, Value weights, PanelLayout layout);
 
 /// lhs (M, K) · packed weights, plus `bias` (N) when given, written into
