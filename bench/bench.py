@@ -498,7 +498,7 @@ def parse_args():
     parser.add_argument("--quick", action="store_true",
                         help=f"one small shape ({'x'.join(map(str, QUICK_SHAPE))}), few repeats")
     parser.add_argument("--shapes", type=lambda s: [parse_shape(v) for v in s.split(",")],
-                        help="comma-separated BxTxFxU (default: the four of issue 4)")
+                        help="comma-separated BxTxFxU (default: the four of README.md)")
     parser.add_argument("--threads", type=lambda s: [int(v) for v in s.split(",")],
                         default=[1, 2], help="comma-separated thread counts (default 1,2)")
     parser.add_argument("--peers", type=lambda s: s.split(","), default=PEERS,
