@@ -13,6 +13,8 @@ apt_packages=(
 )
 
 "$root/scripts/apt-install.sh" "${apt_packages[@]}"
+# gru-compile --mtriple=aarch64-linux-gnu and its tests under qemu.
+"$root/scripts/setup-cross.sh"
 
 # The project's Python test tools live in a virtual environment, reinstalled
 # only when requirements.txt changes.
@@ -31,5 +33,9 @@ if [ ! -f "$build/build.ninja" ]; then
     -DCMAKE_BUILD_TYPE=Release \
     -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
     -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit
+elif [ "$(uname -m)" != aarch64 ] &&
+  ! grep -qs '^GRU_AARCH64_OPENMP_LIBRARY:FILEPATH=/' "$build/CMakeCache.txt"; then
+  # A build configured before the cross toolchain was set up finds it now.
+  cmake "$build" >/dev/null
 fi
 cmake --build "$build"
