@@ -2,6 +2,7 @@
 import os
 
 import lit.formats
+import lit.util
 from lit.llvm import llvm_config
 from lit.llvm.subst import ToolSubst
 
@@ -33,6 +34,17 @@ config.environment["JAX_PLATFORMS"] = "cpu"
 config.substitutions.insert(0, ("%python", config.gru_python))
 config.substitutions.append(("%runtime_include",
                              os.path.join(config.gru_src_root, "runtime", "include")))
+
+# Libraries for aarch64 (gru-compile --mtriple=aarch64-linux-gnu) are
+# linked and run under qemu-user where the build found the cross toolchain
+# (scripts/setup-cross.sh). The emulated programs cannot use the host's
+# sanitizer runtimes, which a sanitized build preloads.
+if (config.gru_aarch64_runtime and os.path.exists(config.gru_aarch64_runtime)
+        and lit.util.which("qemu-aarch64", config.environment["PATH"])):
+    config.available_features.add("aarch64-cross")
+    config.substitutions.append(("%aarch64_cc", config.gru_aarch64_cc))
+    config.substitutions.append(
+        ("%qemu_aarch64", "env -u LD_PRELOAD qemu-aarch64 -L /usr/aarch64-linux-gnu"))
 
 # A build with sanitizers (scripts/test-sanitized.sh): compiled libraries
 # carry instrumented wrappers and runtime, so every program that loads one

@@ -4,8 +4,8 @@
 //
 // Lowers every public function through the gru-to-llvm pipeline, emits
 // object code in process through LLVM, generates the C wrapper of
-// docs/ABI.md and links both with the runtime library using the system C
-// compiler.
+// docs/ABI.md and links both with the runtime library using the C compiler
+// of the target's architecture (the system's, or a cross compiler).
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,6 +32,8 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
 
 using namespace mlir;
 using namespace mlir::gru;
@@ -66,9 +68,9 @@ static cl::opt<std::string>
                                      "-avx512f,+fma"));
 static cl::opt<unsigned> optLevel("O", cl::desc("optimization level 0-3"),
                                   cl::Prefix, cl::init(3));
-static cl::opt<std::string> ccOption("cc",
-                                     cl::desc("the C compiler that links"),
-                                     cl::init(GRU_DEFAULT_CC));
+static cl::opt<std::string>
+    ccOption("cc", cl::desc("the C compiler that links (default: the one "
+                            "configured for the target's architecture)"));
 static cl::opt<bool> showRemarks("remarks",
                                  cl::desc("print the compiler's remarks (e.g. "
                                           "why a layer does not use cuDNN)"));
@@ -114,12 +116,53 @@ LogicalResult writeFile(Location loc, StringRef path,
   return success();
 }
 
+/// What links a library for one architecture: the C compiler, and the
+/// runtime and OpenMP libraries built for it; empty strings where the build
+/// found none.
+struct Toolchain {
+  llvm::Triple::ArchType arch;
+  StringRef cc, runtimeLibrary, openmpLibrary;
+  /// The host's toolchain, which the sanitizers of this build instrument.
+  bool host;
+  /// What provides a cross toolchain, for the error where it is missing.
+  StringRef packages;
+};
+
+/// The toolchain that links code for `target`: the host's for the host's
+/// architecture, else a cross toolchain that CMake configured.
+FailureOr<Toolchain> toolchainFor(Location loc, const CPUTarget &target) {
+  const Toolchain toolchains[] = {
+      {llvm::Triple(llvm::sys::getProcessTriple()).getArch(), GRU_DEFAULT_CC,
+       GRU_RUNTIME_LIBRARY, GRU_OPENMP_LIBRARY, true, ""},
+      {llvm::Triple::aarch64, GRU_AARCH64_CC, GRU_AARCH64_RUNTIME_LIBRARY,
+       GRU_AARCH64_OPENMP_LIBRARY, false,
+       "gcc-aarch64-linux-gnu, libc6-dev-arm64-cross and an arm64 libomp"},
+  };
+  llvm::Triple triple(target.triple);
+  StringRef arch = triple.getArchName();
+  for (const Toolchain &toolchain : toolchains) {
+    if (toolchain.arch != triple.getArch())
+      continue;
+    if (!toolchain.runtimeLibrary.empty())
+      return toolchain;
+    return emitError(loc) << "gru-compile was built without a toolchain for "
+                          << arch << " (" << toolchain.packages
+                          << "): run scripts/setup.sh, which installs it and "
+                             "rebuilds",
+           failure();
+  }
+  return emitError(loc) << "gru-compile cannot link code for " << arch
+                        << " on this host",
+         failure();
+}
+
 /// Every reference resolves at link time; in a build with sanitizers, the
 /// wrapper and the runtime are instrumented like the compiler, and the
-/// sanitizer runtime comes from the program that loads the library.
-SmallVector<std::string> linkFlags() {
+/// sanitizer runtime comes from the program that loads the library. Cross
+/// libraries are not instrumented: the host's sanitizers cannot run there.
+SmallVector<std::string> linkFlags(const Toolchain &toolchain) {
   StringRef sanitize = GRU_SANITIZE_FLAGS;
-  if (sanitize.empty())
+  if (sanitize.empty() || !toolchain.host)
     return {"-Wl,--no-undefined"};
   SmallVector<StringRef> flags;
   sanitize.split(flags, ' ', -1, false);
@@ -209,6 +252,9 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
   FailureOr<SmallVector<CPUTarget>> targets = resolveTargets(loc);
   if (failed(targets))
     return failure();
+  FailureOr<Toolchain> toolchain = toolchainFor(loc, targets->front());
+  if (failed(toolchain))
+    return failure();
   SmallString<128> &tempDir = temporaryDirectory;
   if (std::error_code ec =
           llvm::sys::fs::createUniqueDirectory("gru-compile", tempDir))
@@ -258,11 +304,13 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
       })))
     return failure();
 
-  inputs.append({GRU_RUNTIME_LIBRARY, GRU_OPENMP_LIBRARY});
+  inputs.append(
+      {toolchain->runtimeLibrary.str(), toolchain->openmpLibrary.str()});
+  StringRef cc = ccOption.empty() ? toolchain->cc : StringRef(ccOption);
   return linkSharedLibrary(
-      loc, ccOption, outputPath, inputs,
+      loc, cc, outputPath, inputs,
       {headerDir.empty() ? "." : headerDir, GRU_RUNTIME_INCLUDE_DIR},
-      versionScriptPath, linkFlags());
+      versionScriptPath, linkFlags(*toolchain));
 }
 
 } // namespace
