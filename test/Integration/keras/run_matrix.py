@@ -10,6 +10,10 @@ run); a group that fails to compile is retried one config at a time, so that
 a failure names its config. Prints one line per failing config, then
 `N passed, M failed`; exits non-zero on any failure.
 
+--qemu-aarch64 runs libraries compiled for aarch64 (with --compile-flags
+"--mtriple=aarch64-linux-gnu --mcpu=generic") under qemu-user, through a C
+driver per library (qemu_runner.py).
+
 --dry-run stops before the compiler: each module must parse and verify with
 gru-opt, and the Keras outputs must match reference.py (the contract in
 float64), which both checks the oracle and shows that float32 rounding sits
@@ -37,6 +41,7 @@ import configs  # noqa: E402
 import gru_model  # noqa: E402
 import model_gen  # noqa: E402
 import oracle  # noqa: E402
+import qemu_runner  # noqa: E402
 import reference  # noqa: E402
 
 TOLERANCE = 1e-5
@@ -89,6 +94,18 @@ def run_library(lib, config, steps):
             outputs = function(*step.inputs.values())
             results.append(list(outputs) if isinstance(outputs, tuple) else [outputs])
     return results
+
+
+def qemu_library_runner(cc):
+    """run_library() for aarch64 libraries, under qemu-user; each library's
+    driver is built once."""
+    runner = qemu_runner.Runner(cc)
+
+    def run(lib, config, steps):
+        calls = [step if step == configs.RESET else list(step.inputs.values())
+                 for step in steps]
+        return runner(lib, config.name, calls, configs.RESET)
+    return run
 
 
 def run_tool(command):
@@ -176,15 +193,16 @@ def workdir_for(args):
     return tempfile.TemporaryDirectory(prefix="gru-keras-")
 
 
-def check_config(args, config, lib):
-    """None if the config passes, else what went wrong."""
+def check_config(args, config, lib, run=run_library):
+    """None if the config passes, else what went wrong; `run` replays the
+    calls on the library."""
     steps, scale = oracle.oracle(config, args.seed)
     problem = compare_calls(steps, reference.replay(config, steps), ORACLE_TOLERANCE,
                             "reference.py vs Keras")
     if problem or args.dry_run:
         return problem
     try:
-        return compare_calls(steps, run_library(lib, config, steps), TOLERANCE,
+        return compare_calls(steps, run(lib, config, steps), TOLERANCE,
                              f"compiled vs Keras (data scale {scale:g})")
     except Exception as e:  # any failure of the library fails this config only
         return f"{type(e).__name__}: {e}"
@@ -197,10 +215,15 @@ def main():
                         help="configs per compiled module (default: %(default)s)")
     parser.add_argument("--only", type=parse_indices, help="config indices, e.g. '3,7-9'")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random data")
+    parser.add_argument("--qemu-aarch64", action="store_true",
+                        help="run aarch64 libraries under qemu-aarch64")
+    parser.add_argument("--aarch64-cc", default="aarch64-linux-gnu-gcc",
+                        help="the cross compiler of the drivers (default: %(default)s)")
     args = parser.parse_args()
     faulthandler.enable()  # a crash in a compiled model still shows where it was
 
     tool = tool_for(args)
+    run = qemu_library_runner(args.aarch64_cc) if args.qemu_aarch64 else run_library
     selected = [c for c in configs.all_configs() if args.only is None or c.index in args.only]
     start = time.time()
     failed = 0
@@ -210,7 +233,7 @@ def main():
             built = build(group, f"gru_group{first // args.group_size}", workdir, tool)
             for config in group:
                 lib, problem = built[config.index]
-                problem = problem or check_config(args, config, lib)
+                problem = problem or check_config(args, config, lib, run)
                 failed += report("", config, problem, args.verbose)
     mode = "dry run: the models parse, Keras matches reference.py" if args.dry_run else "compiled"
     return summarize(mode, len(selected), "configs", failed, start)
