@@ -6,8 +6,9 @@ compiled model with real Keras 3 (oracle.py).
 
 Needs the pinned packages of requirements.txt (Keras, JAX, NumPy). Configs are
 compiled in groups (one module of several `@gru_<i>` functions per gru-compile
-run); a group that fails to compile is retried one config at a time, so that
-a failure names its config. Prints one line per failing config, then
+run), each while Keras computes the expected outputs of its configs; a group
+that fails to compile is retried one config at a time, so that a failure
+names its config. Prints one line per failing config, then
 `N passed, M failed`; exits non-zero on any failure.
 
 --qemu-aarch64 runs libraries compiled for aarch64 (with --compile-flags
@@ -21,6 +22,7 @@ well inside the tolerance.
 """
 
 import argparse
+import concurrent.futures
 import contextlib
 import faulthandler
 import os
@@ -135,6 +137,19 @@ def build(group, name, workdir, tool):
     return built
 
 
+def build_ahead(groups, workdir, tool):
+    """Yields (group, the future of its build()) for each group in order. A
+    thread builds them one after the other, so that the compiler runs while
+    Keras (most of the time) computes the expected outputs."""
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    try:
+        futures = [pool.submit(build, group, f"gru_group{i}", workdir, tool)
+                   for i, group in enumerate(groups)]
+        yield from zip(groups, futures)
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
 def parse_indices(text):
     """'3,7-9' -> {3, 7, 8, 9}"""
     indices = set()
@@ -193,14 +208,23 @@ def workdir_for(args):
     return tempfile.TemporaryDirectory(prefix="gru-keras-")
 
 
-def check_config(args, config, lib, run=run_library):
-    """None if the config passes, else what went wrong; `run` replays the
-    calls on the library."""
+def expected_calls(args, config):
+    """(the calls of the config with Keras's outputs, the data scale, a
+    problem of the oracle or None)."""
     steps, scale = oracle.oracle(config, args.seed)
     problem = compare_calls(steps, reference.replay(config, steps), ORACLE_TOLERANCE,
                             "reference.py vs Keras")
-    if problem or args.dry_run:
-        return problem
+    return steps, scale, problem
+
+
+def check_config(args, config, expected, built, run=run_library):
+    """None if the config passes, else what went wrong. `expected` comes from
+    expected_calls(), `built` from build(); `run` replays calls on the
+    library."""
+    steps, scale, problem = expected
+    lib, build_problem = built
+    if build_problem or problem or args.dry_run:
+        return build_problem or problem
     try:
         return compare_calls(steps, run(lib, config, steps), TOLERANCE,
                              f"compiled vs Keras (data scale {scale:g})")
@@ -227,13 +251,15 @@ def main():
     selected = [c for c in configs.all_configs() if args.only is None or c.index in args.only]
     start = time.time()
     failed = 0
+    groups = [selected[first:first + args.group_size]
+              for first in range(0, len(selected), args.group_size)]
     with workdir_for(args) as workdir:
-        for first in range(0, len(selected), args.group_size):
-            group = selected[first:first + args.group_size]
-            built = build(group, f"gru_group{first // args.group_size}", workdir, tool)
-            for config in group:
-                lib, problem = built[config.index]
-                problem = problem or check_config(args, config, lib, run)
+        for group, building in build_ahead(groups, workdir, tool):
+            # Keras's outputs of the whole group while the compiler builds it.
+            expected = [expected_calls(args, config) for config in group]
+            built = building.result()
+            for config, calls in zip(group, expected):
+                problem = check_config(args, config, calls, built[config.index], run)
                 failed += report("", config, problem, args.verbose)
     mode = "dry run: the models parse, Keras matches reference.py" if args.dry_run else "compiled"
     return summarize(mode, len(selected), "configs", failed, start)
