@@ -33,14 +33,10 @@ def ours(case, arrays, spec):
         inputs += [arrays["kernel"], arrays["recurrent_kernel"], arrays["bias"]]
     if case["mask"]:
         inputs.append(harness.right_padded_mask(arrays["lengths"], case["T"]))
-    # The manifest may name the CPU the library was compiled for (a name, or
-    # an object with one under "cpu").
-    target = model.manifest.get("target")
-    if isinstance(target, dict):
-        target = target.get("cpu") or json.dumps(target, separators=(",", ":"))
-    info = {"isa": f"mcpu={spec['mcpu']}" + (f" ({target})" if target else "")}
-    if target:
-        info["target"] = str(target)
+    # The target whose code runs here, among those the manifest lists.
+    isa = {t["cpu"]: t["isa"] for t in model.manifest.get("targets", [])}.get(model.target)
+    info = {"isa": f"{isa} (mcpu={spec['mcpu']}, runs {model.target})",
+            "target": str(model.target)}
     return (lambda: function(*inputs)), info
 
 

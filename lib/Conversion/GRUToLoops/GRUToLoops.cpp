@@ -174,7 +174,7 @@ protected:
     int64_t width = cast<RankedTensorType>(weights.getType()).getDimSize(1);
     PanelLayout layout = PanelLayout::forColumns(width, tuning);
     if (!panels)
-      panels = packPanels(b, weights, layout);
+      panels = packPanels(b, weights, layout, tuning);
     return packedMatmul(b, lhs, panels, bias, into, layout, tuning);
   }
 
@@ -319,7 +319,7 @@ protected:
     for (auto [first, width] : recurrentBlocks())
       packedRecurrent[{first, width}] =
           packPanels(b, columns(p.recurrentKernel, first, width),
-                     PanelLayout::forColumns(width, tuning));
+                     PanelLayout::forColumns(width, tuning), tuning);
   }
 
   /// lhs · R[:, first .. first + width] + the recurrent bias of those

@@ -32,8 +32,9 @@ struct PanelLayout {
 };
 
 /// `weights` (K, N) packed as `layout` says: a constant, packed at compile
-/// time, where the weights are constant f32s.
-Value packPanels(ImplicitLocOpBuilder &b, Value weights, PanelLayout layout);
+/// time, where the weights are constant f32s that stay in L2.
+Value packPanels(ImplicitLocOpBuilder &b, Value weights, PanelLayout layout,
+                 const KernelTuning &tuning);
 
 /// lhs (M, K) · packed weights, plus `bias` (N) when given, written into
 /// `into` (M, N).

@@ -31,3 +31,21 @@ func.func @reset_before(%x: tensor<3x5x2xf32>) -> tensor<3x2xf32> {
       : (tensor<3x5x2xf32>, tensor<2x6xf32>, tensor<2x6xf32>) -> tensor<3x2xf32>
   return %o : tensor<3x2xf32>
 }
+
+// -----
+
+// Constants that do not stay in L2 (Zen 3: 512 KiB, half of it for weights)
+// are packed at run time into the runtime's huge pages instead: R of
+// 256×768 floats (768 KiB) streams from L3 at every step, where the TLB
+// misses of the library's 4 KiB pages would cost more than the packing.
+// CHECK-LABEL: func @streaming
+// CHECK: %[[PACKED:.*]] = linalg.transpose ins(%{{.*}} : tensor<256x32x24xf32>)
+// CHECK: scf.for
+// CHECK: vector.transfer_read %[[PACKED]]
+func.func @streaming(%x: tensor<3x5x2xf32>) -> tensor<3x256xf32> {
+  %k = arith.constant dense<0.5> : tensor<2x768xf32>
+  %r = arith.constant dense<0.25> : tensor<256x768xf32>
+  %o = gru.layer %x, %k, %r {units = 256 : i64, use_bias = false}
+      : (tensor<3x5x2xf32>, tensor<2x768xf32>, tensor<256x768xf32>) -> tensor<3x256xf32>
+  return %o : tensor<3x256xf32>
+}
