@@ -238,6 +238,23 @@ FailureOr<CPUTarget> CPUTarget::of(Operation *op, std::string &error) {
     target->l1Bytes = queryInteger(module, kL1Key, target->l1Bytes);
     target->l2Bytes = queryInteger(module, kL2Key, target->l2Bytes);
   }
+  int64_t bits = target->vectorBits;
+  if (bits < 32 || bits > 2048 || !llvm::isPowerOf2_64(bits)) {
+    error = "the CPU's " + kVectorBitsKey.str() +
+            " must be a power of two from 32 to 2048, not " +
+            std::to_string(bits);
+    return failure();
+  }
+  if (target->vectorRegisters < 4 || target->vectorRegisters > 256) {
+    error = "the CPU's " + kVectorRegistersKey.str() +
+            " must be from 4 to 256, not " +
+            std::to_string(target->vectorRegisters);
+    return failure();
+  }
+  if (target->l1Bytes < 1024 || target->l2Bytes < 1024) {
+    error = "the CPU's cache sizes must be at least 1024 bytes";
+    return failure();
+  }
   return target;
 }
 

@@ -38,3 +38,31 @@ func.func @unknown() {
   return
 }
 }
+
+// -----
+
+// Numbers that no CPU has are diagnostics, not tiles of zero lanes.
+// expected-error@+1 {{the CPU's max_vector_op_width must be a power of two from 32 to 2048, not 0}}
+module attributes {dlti.target_system_spec = #dlti.target_system_spec<"CPU" = #dlti.target_device_spec<"max_vector_op_width" = 0 : i64>>} {
+func.func @no_lanes() {
+  return
+}
+}
+
+// -----
+
+// expected-error@+1 {{the CPU's vector_registers must be from 4 to 256, not -3}}
+module attributes {dlti.target_system_spec = #dlti.target_system_spec<"CPU" = #dlti.target_device_spec<"vector_registers" = -3 : i64>>} {
+func.func @no_registers() {
+  return
+}
+}
+
+// -----
+
+// expected-error@+1 {{the CPU's cache sizes must be at least 1024 bytes}}
+module attributes {dlti.target_system_spec = #dlti.target_system_spec<"CPU" = #dlti.target_device_spec<"L2_cache_size_in_bytes" = 0 : i64>>} {
+func.func @no_cache() {
+  return
+}
+}
