@@ -194,9 +194,6 @@ FailureOr<SmallVector<CPUTarget>> resolveTargets(Location loc) {
         CPUTarget::resolve(tripleOption, cpu.trim(), featuresOption, error);
     if (failed(target))
       return emitError(loc) << error, failure();
-    if (!targets.empty() && targets.front().triple != target->triple)
-      return emitError(loc) << "the CPUs of --mcpu are of different targets",
-             failure();
     targets.push_back(*target);
   }
   return targets;
@@ -269,8 +266,10 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
   std::string versionScriptPath = (tempDir + "/exports.map").str();
   SmallVector<std::string> inputs{wrapperPath};
 
-  // Each target's code is the model lowered for it on its own; the first
-  // binds the interface's instance data, the others must agree.
+  // Each target's code is the model lowered for it on its own. The instance
+  // data that the first binds in the interface is the same for every target
+  // (bind-instance runs before anything target-specific); the others bind a
+  // copy.
   ModelInterface unbound = *model;
   for (auto [i, target] : llvm::enumerate(*targets)) {
     OwningOpRef<ModuleOp> variant = module->clone();
