@@ -267,9 +267,8 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
   SmallVector<std::string> inputs{wrapperPath};
 
   // Each target's code is the model lowered for it on its own. The instance
-  // data that the first binds in the interface is the same for every target
-  // (bind-instance runs before anything target-specific); the others bind a
-  // copy.
+  // data that the first binds in the interface (state slots, the dropout
+  // counter) does not depend on the target; the others bind a copy.
   ModelInterface unbound = *model;
   for (auto [i, target] : llvm::enumerate(*targets)) {
     OwningOpRef<ModuleOp> variant = module->clone();
