@@ -27,7 +27,6 @@ namespace {
 constexpr StringLiteral kDevice = "CPU";
 constexpr StringLiteral kVectorBitsKey = "max_vector_op_width";
 constexpr StringLiteral kVectorRegistersKey = "vector_registers";
-constexpr StringLiteral kL1Key = "L1_cache_size_in_bytes";
 constexpr StringLiteral kL2Key = "L2_cache_size_in_bytes";
 
 void initializeTargets() {
@@ -199,8 +198,6 @@ FailureOr<CPUTarget> CPUTarget::resolve(StringRef tripleName, StringRef cpu,
   // The caches are the host's where the code is for the host's CPU.
   if (triple.getArch() == hostTriple.getArch() &&
       target.cpu == llvm::sys::getHostCPUName()) {
-    if (int64_t l1 = hostCacheBytes(1))
-      target.l1Bytes = l1;
     if (int64_t l2 = hostCacheBytes(2))
       target.l2Bytes = l2;
   }
@@ -221,21 +218,21 @@ FailureOr<CPUTarget> CPUTarget::of(Operation *op, std::string &error) {
   auto recorded = module ? module->getAttrOfType<LLVM::TargetAttr>(
                                LLVM::LLVMDialect::getTargetAttrName())
                          : LLVM::TargetAttr();
-  FailureOr<CPUTarget> target = CPUTarget::host();
-  if (recorded) {
-    std::string features;
+  std::string features;
+  if (recorded)
     if (LLVM::TargetFeaturesAttr list = recorded.getFeatures())
       features = list.getFeaturesString();
-    target = resolve(recorded.getTriple(), recorded.getChip(), features, error);
-    if (failed(target))
-      return failure();
-  }
+  FailureOr<CPUTarget> target =
+      recorded ? resolve(recorded.getTriple(), recorded.getChip(), features,
+                         error)
+               : CPUTarget::host();
+  if (failed(target))
+    return failure();
   if (module) {
     target->vectorBits =
         queryInteger(module, kVectorBitsKey, target->vectorBits);
     target->vectorRegisters =
         queryInteger(module, kVectorRegistersKey, target->vectorRegisters);
-    target->l1Bytes = queryInteger(module, kL1Key, target->l1Bytes);
     target->l2Bytes = queryInteger(module, kL2Key, target->l2Bytes);
   }
   int64_t bits = target->vectorBits;
@@ -251,8 +248,8 @@ FailureOr<CPUTarget> CPUTarget::of(Operation *op, std::string &error) {
             std::to_string(target->vectorRegisters);
     return failure();
   }
-  if (target->l1Bytes < 1024 || target->l2Bytes < 1024) {
-    error = "the CPU's cache sizes must be at least 1024 bytes";
+  if (target->l2Bytes < 1024) {
+    error = "the CPU's L2 must be at least 1024 bytes";
     return failure();
   }
   return target;
@@ -274,7 +271,7 @@ void CPUTarget::attachTo(ModuleOp module) const {
   };
   auto device = TargetDeviceSpecAttr::get(
       ctx, {entry(kVectorBitsKey, vectorBits),
-            entry(kVectorRegistersKey, vectorRegisters), entry(kL1Key, l1Bytes),
+            entry(kVectorRegistersKey, vectorRegisters), 
             entry(kL2Key, l2Bytes)});
   module->setAttr(
       DLTIDialect::kTargetSystemDescAttrName,

@@ -60,7 +60,7 @@ func.func @no_registers() {
 
 // -----
 
-// expected-error@+1 {{the CPU's cache sizes must be at least 1024 bytes}}
+// expected-error@+1 {{the CPU's L2 must be at least 1024 bytes}}
 module attributes {dlti.target_system_spec = #dlti.target_system_spec<"CPU" = #dlti.target_device_spec<"L2_cache_size_in_bytes" = 0 : i64>>} {
 func.func @no_cache() {
   return

@@ -28,7 +28,6 @@ struct CPUTarget {
   std::string features;     // LLVM's feature string, e.g. "+avx2,+fma,-avx512f"
   int64_t vectorBits = 128; // the widest vectors the code uses
   int64_t vectorRegisters = 16; // registers of that width
-  int64_t l1Bytes = 32 << 10;   // data cache per core
   int64_t l2Bytes = 512 << 10;  // per core
   /// The features beyond the architecture's baseline that the code may use
   /// and a library checks before it runs (x86: CPUID through
@@ -57,8 +56,6 @@ struct CPUTarget {
 
   bool isX86() const;
   bool isAArch64() const;
-  /// Whether `feature` (without "+") is enabled.
-  bool has(StringRef feature) const;
 };
 
 /// The tuning of the CPU lowering for one target: the register tiles of the
