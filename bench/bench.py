@@ -6,9 +6,11 @@ folder says more).
 For every configuration (shape, reset_after, mask) and thread count, our
 model runs first; the first thread count's outputs of its first weights
 variant are the reference every other run is checked against (max abs
-difference of the last output at most 1e-4) before it is timed. The
-machine's fp32 matrix-multiply peak is measured in the same run by oneDNN's
-dnnl_sgemm.
+difference of the last output at most 1e-4) before it is timed. The peers
+run in rounds (--rounds), each round started with another peer, which share
+the timed calls, so that a machine whose speed drifts during the run favours
+no peer. The machine's fp32 matrix-multiply peak is measured in each round by
+oneDNN's dnnl_sgemm.
 
 Writes bench/results/results.md, results.csv and chart.png and prints the
 Markdown table.
@@ -310,6 +312,23 @@ def run_python_peer(peer, weights, cases, threads, timing, case_dir, libraries, 
     return json.loads(results_path.read_text())
 
 
+def merge_round(merged, result):
+    """Adds one round's results of a peer to those of the earlier rounds: the
+    timed calls of all rounds together; a case that failed or disagreed in
+    any round stays so."""
+    merged["version"] = merged.get("version") or result["version"]
+    cases = merged.setdefault("cases", {})
+    for name, new in result["cases"].items():
+        old = cases.setdefault(name, new)
+        if old is new or "error" in old:
+            continue
+        if "error" in new or "times" not in new:
+            cases[name] = new
+        elif "times" in old:
+            old["times"] += new["times"]
+            old["max_diff"] = max(old["max_diff"], new["max_diff"])
+
+
 def sgemm_peak(peer, binary, threads, isa):
     """GFLOP/s of the fastest of five SGEMM_SIZE³ dnnl_sgemm calls, and the
     ISA oneDNN used."""
@@ -388,7 +407,7 @@ def write_csv(rows, path):
         writer.writerows(rows)
 
 
-def markdown(rows, peaks, versions, machine, started, elapsed):
+def markdown(rows, peaks, versions, machine, started, elapsed, rounds):
     def number(value, spec):
         return "" if value is None else format(value, spec)
 
@@ -406,7 +425,7 @@ def markdown(rows, peaks, versions, machine, started, elapsed):
         + f"; oneDNN's effective ISA: {machine['onednn_isa']}.",
         "",
         "fp32 matrix-multiply peak, measured in this run by oneDNN's `dnnl_sgemm` "
-        f"({SGEMM_SIZE}³, best of 5): "
+        f"({SGEMM_SIZE}³, best of 5 in each round, median over the rounds): "
         + ", ".join(f"{peaks[t]:.1f} GFLOP/s at {t} thread{'s' if t > 1 else ''}"
                     for t in sorted(peaks)) + ".",
         "",
@@ -414,7 +433,8 @@ def markdown(rows, peaks, versions, machine, started, elapsed):
         "",
         "shape is B×T×F×U; weights: `arguments` (passed on every call) or `constants` (in the "
         "model, or prepared once before the timed calls); median of the timed calls after "
-        "warm-up; GFLOP/s counts "
+        f"warm-up, over {rounds} round{'s' if rounds > 1 else ''} of all peers, each round "
+        "started with another peer; GFLOP/s counts "
         "6·T·B·U·(F+U) per forward (padded steps of a mask included, though peers that take "
         "lengths may skip them); "
         "time vs ours is the peer's median over ours with the same weights (over ours's "
@@ -513,10 +533,14 @@ def parse_args():
                              "x86-64-v3, to measure AVX2 code on an AVX-512 machine")
     parser.add_argument("--mcpu", help="gru-compile's --mcpu for ours (default: native, or "
                                        "x86-64-v3 with --isa avx2)")
-    parser.add_argument("--repeats", type=int, help="timed calls at most (default 10, quick 3)")
+    parser.add_argument("--rounds", type=int,
+                        help="rounds of all peers, each started with another peer, that share "
+                             "the timed calls (default 3, quick 1)")
+    parser.add_argument("--repeats", type=int,
+                        help="timed calls at most, over all rounds (default 12, quick 3)")
     parser.add_argument("--budget", type=float,
-                        help="seconds of timed calls after which a peer stops at three or more "
-                             "(default 2, quick 0.2)")
+                        help="seconds of timed calls, over all rounds, after which a peer "
+                             "stops at three or more a round (default 2, quick 0.2)")
     parser.add_argument("--out", type=Path, default=BENCH / "results", help="results folder")
     args = parser.parse_args()
     unknown = set(args.peers) - set(PEERS + EXTRA_PEERS)
@@ -528,7 +552,10 @@ def parse_args():
     args.weights = [w for w in WEIGHTS if w in args.weights]
     args.mcpu = args.mcpu or ("x86-64-v3" if args.isa == "avx2" else "native")
     args.shapes = args.shapes or ([QUICK_SHAPE] if args.quick else SHAPES)
-    args.repeats = args.repeats or (3 if args.quick else 10)
+    args.rounds = args.rounds or (1 if args.quick else 3)
+    args.repeats = args.repeats or (3 if args.quick else 12)
+    if args.rounds < 1 or args.repeats < 1:
+        parser.error("--rounds and --repeats take positive numbers")
     args.budget = args.budget if args.budget is not None else (0.2 if args.quick else 2.0)
     return args
 
@@ -539,7 +566,9 @@ def main():
     cases = [Case(*shape, reset_after, mask) for shape in args.shapes
              for reset_after in (True, False) for mask in (False, True)]
     runs = [(peer, weights) for peer in args.peers for weights in peer_weights(peer, args.weights)]
-    timing = {"warmup": 1, "repeats": args.repeats, "budget": args.budget}
+    # The timed calls are shared among the rounds.
+    timing = {"warmup": 1, "repeats": -(-args.repeats // args.rounds),
+              "budget": args.budget / args.rounds}
     build = args.out / "build"
     build.mkdir(parents=True, exist_ok=True)
     harnesses = {peer: build_onednn_harness(build, peer) for peer in ("onednn", "onednn-debian")
@@ -560,30 +589,37 @@ def main():
             write_case(case, case_dir(case))
         libraries = compile_models(cases, peer_weights("ours", args.weights), build, case_dir,
                                    args.mcpu)
-        peaks, onednn_isa = {}, ""
-        for t in args.threads:
-            peaks[t], onednn_isa = sgemm_peak(peak_peer, harnesses[peak_peer], t, args.isa)
-        print("sgemm peak: " + ", ".join(f"{p:.1f} GFLOP/s at {t} threads"
-                                         for t, p in peaks.items()), file=sys.stderr)
+        round_peaks, onednn_isa = {t: [] for t in args.threads}, ""
         results = {}
-        for threads in args.threads:
-            for peer, weights in runs:
-                runnable = [c for c in cases if unsupported(peer, c) is None
-                            and (peer == "ours" or (case_dir(c) / "reference.f32").exists())]
-                if not runnable:
-                    continue
-                if peer.startswith("onednn"):
-                    results[peer, weights, threads] = run_onednn(
-                        peer, harnesses[peer], runnable, threads, timing, case_dir, args.isa)
-                else:
-                    results[peer, weights, threads] = run_python_peer(
-                        peer, weights, runnable, threads, timing, case_dir, libraries, work, args)
-                for case in runnable:  # the first run of ours: the reference of every later run
-                    out = case_dir(case) / f"out-{peer}-{weights}.f32"
-                    reference = case_dir(case) / "reference.f32"
-                    if peer == "ours" and out.exists() and not reference.exists():
-                        out.rename(reference)
+        for round_index in range(args.rounds):
+            # Each round starts with another peer, so that a machine that
+            # slows down or speeds up during the run favours none of them;
+            # the first starts with ours, whose outputs are the reference.
+            shift = round_index % len(runs)
+            for threads in args.threads:
+                peak, onednn_isa = sgemm_peak(peak_peer, harnesses[peak_peer], threads, args.isa)
+                round_peaks[threads].append(peak)
+                print(f"round {round_index + 1}: sgemm peak {peak:.1f} GFLOP/s at {threads} "
+                      "threads", file=sys.stderr)
+                for peer, weights in runs[shift:] + runs[:shift]:
+                    runnable = [c for c in cases if unsupported(peer, c) is None
+                                and (peer == "ours" or (case_dir(c) / "reference.f32").exists())]
+                    if not runnable:
+                        continue
+                    if peer.startswith("onednn"):
+                        result = run_onednn(peer, harnesses[peer], runnable, threads, timing,
+                                            case_dir, args.isa)
+                    else:
+                        result = run_python_peer(peer, weights, runnable, threads, timing,
+                                                 case_dir, libraries, work, args)
+                    merge_round(results.setdefault((peer, weights, threads), {}), result)
+                    for case in runnable:  # the first run of ours: every later run's reference
+                        out = case_dir(case) / f"out-{peer}-{weights}.f32"
+                        reference = case_dir(case) / "reference.f32"
+                        if peer == "ours" and out.exists() and not reference.exists():
+                            out.rename(reference)
 
+    peaks = {t: float(np.median(p)) for t, p in round_peaks.items()}
     rows = make_rows(cases, runs, args.threads, results, peaks)
     versions = {peer: next((r["version"] for (p, _, _), r in results.items()
                             if p == peer and r["version"]), "not run") for peer in args.peers}
@@ -591,7 +627,8 @@ def main():
                    for c in r["cases"].values() if c.get("target")), None)
     machine = {"cpu": cpu, "flags": flags, "isa": args.isa, "mcpu": args.mcpu,
                "target": target, "onednn_isa": onednn_isa}
-    table = markdown(rows, peaks, versions, machine, started, time.monotonic() - clock)
+    table = markdown(rows, peaks, versions, machine, started, time.monotonic() - clock,
+                     args.rounds)
     (args.out / "results.md").write_text(table)
     write_csv(rows, args.out / "results.csv")
     chart(rows, runs, args.threads, peaks, args.out / "chart.png")
