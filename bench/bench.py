@@ -535,9 +535,9 @@ def parse_args():
                                        "x86-64-v3 with --isa avx2)")
     parser.add_argument("--rounds", type=int,
                         help="rounds of all peers, each started with another peer, that share "
-                             "the timed calls (default 3, quick 1)")
+                             "the timed calls (default 1)")
     parser.add_argument("--repeats", type=int,
-                        help="timed calls at most, over all rounds (default 12, quick 3)")
+                        help="timed calls at most, over all rounds (default 10, quick 3)")
     parser.add_argument("--budget", type=float,
                         help="seconds of timed calls, over all rounds, after which a peer "
                              "stops at three or more a round (default 2, quick 0.2)")
@@ -552,8 +552,8 @@ def parse_args():
     args.weights = [w for w in WEIGHTS if w in args.weights]
     args.mcpu = args.mcpu or ("x86-64-v3" if args.isa == "avx2" else "native")
     args.shapes = args.shapes or ([QUICK_SHAPE] if args.quick else SHAPES)
-    args.rounds = args.rounds or (1 if args.quick else 3)
-    args.repeats = args.repeats or (3 if args.quick else 12)
+    args.rounds = args.rounds or 1
+    args.repeats = args.repeats or (3 if args.quick else 10)
     if args.rounds < 1 or args.repeats < 1:
         parser.error("--rounds and --repeats take positive numbers")
     args.budget = args.budget if args.budget is not None else (0.2 if args.quick else 2.0)
