@@ -1,27 +1,36 @@
-//===- gru-compile.cpp - compile a model into a shared library -------------===//
+//===- gru-compile.cpp - compile a model into a shared library ----------===//
 //
 //   gru-compile model.mlir -o libmodel.so     writes libmodel.so and model.h
 //
 // Lowers every public function through the gru-to-llvm pipeline, emits
 // object code in process through LLVM, generates the C wrapper of
 // docs/ABI.md and links both with the runtime library using the C compiler
-// of the target's architecture (the system's, or a cross compiler).
+// of the target's architecture (the system's, or a cross compiler). The
+// runtime is found relative to the executable (lib/ and include/ beside
+// bin/), in a build tree as in an installation, so that an installation can
+// be moved.
 //
 //===----------------------------------------------------------------------===//
 
 #include "gru/AOT/CNames.h"
 #include "gru/AOT/Emitters.h"
 #include "gru/AOT/ModelInterface.h"
+#include "gru/Conversion/Passes.h"
 #include "gru/IR/GRUDialect.h"
 #include "gru/Pipelines/Pipelines.h"
 #include "gru/Tools/ModelInput.h"
+#include "gru/Tools/ToolInfo.h"
 #include "gru/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassInstrumentation.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
+#include "mlir/Transforms/Passes.h"
 
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
@@ -30,50 +39,78 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
+#include <mutex>
+
 using namespace mlir;
 using namespace mlir::gru;
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.mlir>"),
-                                      cl::Required);
-static cl::opt<std::string> outputPath("o", cl::desc("the shared library to write"),
+// The options --help shows; --help-hidden adds LLVM's and MLIR's, among
+// them --mlir-timing and --mlir-print-ir-after-all.
+static cl::OptionCategory ioCategory("Input and output");
+static cl::OptionCategory targetCategory("Target");
+static cl::OptionCategory
+    reportCategory("Reports", "--help-hidden lists LLVM's and MLIR's options "
+                              "as well, such as --mlir-timing and "
+                              "--mlir-print-ir-after-all");
+
+static cl::opt<std::string> inputPath(cl::Positional,
+                                      cl::desc("<model.mlir | model.mlirbc>"),
+                                      cl::Required, cl::cat(ioCategory));
+static cl::opt<std::string> outputPath("o",
+                                       cl::desc("the shared library to write"),
                                        cl::value_desc("libmodel.so"),
-                                       cl::Required);
+                                       cl::Required, cl::cat(ioCategory));
 static cl::opt<std::string>
     prefixOption("prefix",
                  cl::desc("prefix of the exported symbols (default: the "
-                          "library name without lib and .so)"));
+                          "library name without lib and .so)"),
+                 cl::cat(ioCategory));
 static cl::opt<std::string>
     headerOption("header",
                  cl::desc("the C header to write (default: <prefix>.h next "
-                          "to the library)"));
+                          "to the library)"),
+                 cl::cat(ioCategory));
 static cl::opt<std::string>
     tripleOption("mtriple",
                  cl::desc("target triple (default: the host's), e.g. "
-                          "aarch64-linux-gnu"));
+                          "aarch64-linux-gnu"),
+                 cl::cat(targetCategory));
 static cl::opt<std::string>
     cpuOption("mcpu",
               cl::desc("target CPUs, LLVM CPU names such as x86-64-v3 or "
                        "znver3 (default: native, the host's); a list "
                        "(x86-64-v3,x86-64-v4) puts code for each in the "
                        "library, which runs the best one the CPU supports"),
-              cl::init("native"));
+              cl::init("native"), cl::cat(targetCategory));
 static cl::opt<std::string>
-    featuresOption("mattr", cl::desc("target features to add or remove, e.g. "
-                                     "-avx512f,+fma"));
+    featuresOption("mattr",
+                   cl::desc("target features to add or remove, e.g. "
+                            "-avx512f,+fma"),
+                   cl::cat(targetCategory));
 static cl::opt<unsigned> optLevel("O", cl::desc("optimization level 0-3"),
-                                  cl::Prefix, cl::init(3));
+                                  cl::Prefix, cl::init(3),
+                                  cl::cat(targetCategory));
 static cl::opt<std::string>
-    ccOption("cc", cl::desc("the C compiler that links (default: the one "
-                            "configured for the target's architecture)"));
+    ccOption("cc",
+             cl::desc("the C compiler that links (default: the one "
+                      "configured for the target's architecture)"),
+             cl::cat(targetCategory));
 static cl::opt<bool> showRemarks("remarks",
                                  cl::desc("print the compiler's remarks (e.g. "
-                                          "why a layer does not use cuDNN)"));
+                                          "why a layer does not use cuDNN)"),
+                                 cl::cat(reportCategory));
+static cl::opt<cl::boolOrDefault>
+    progressOption("progress",
+                   cl::desc("show the phase and pass running on standard "
+                            "error (default: when it is a terminal)"),
+                   cl::cat(reportCategory));
 
 namespace {
 
@@ -116,26 +153,36 @@ LogicalResult writeFile(Location loc, StringRef path,
   return success();
 }
 
+/// The root of the build tree or installation that holds gru-compile.
+std::string installRoot;
+
 /// What links a library for one architecture: the C compiler, and the
-/// runtime and OpenMP libraries built for it; empty strings where the build
-/// found none.
+/// runtime and OpenMP libraries built for it (paths under installRoot, or
+/// the system's); an empty compiler where the build found none.
 struct Toolchain {
   llvm::Triple::ArchType arch;
-  StringRef cc, runtimeLibrary, openmpLibrary;
+  std::string cc, runtimeLibrary, openmpLibrary;
   /// The host's toolchain, which the sanitizers of this build instrument.
   bool host;
   /// What provides a cross toolchain, for the error where it is missing.
   StringRef packages;
 };
 
+std::string underRoot(StringRef relative) {
+  SmallString<128> path(installRoot);
+  llvm::sys::path::append(path, relative);
+  return path.str().str();
+}
+
 /// The toolchain that links code for `target`: the host's for the host's
 /// architecture, else a cross toolchain that CMake configured.
 FailureOr<Toolchain> toolchainFor(Location loc, const CPUTarget &target) {
   const Toolchain toolchains[] = {
       {llvm::Triple(llvm::sys::getProcessTriple()).getArch(), GRU_DEFAULT_CC,
-       GRU_RUNTIME_LIBRARY, GRU_OPENMP_LIBRARY, true, ""},
-      {llvm::Triple::aarch64, GRU_AARCH64_CC, GRU_AARCH64_RUNTIME_LIBRARY,
-       GRU_AARCH64_OPENMP_LIBRARY, false,
+       underRoot("lib/libgru_runtime.a"), GRU_OPENMP_LIBRARY, true, ""},
+      {llvm::Triple::aarch64, GRU_AARCH64_CC,
+       underRoot("lib/aarch64/libgru_runtime.a"),
+       underRoot("lib/aarch64/libomp.so.5"), false,
        "gcc-aarch64-linux-gnu, libc6-dev-arm64-cross and an arm64 libomp"},
   };
   llvm::Triple triple(target.triple);
@@ -143,13 +190,20 @@ FailureOr<Toolchain> toolchainFor(Location loc, const CPUTarget &target) {
   for (const Toolchain &toolchain : toolchains) {
     if (toolchain.arch != triple.getArch())
       continue;
-    if (!toolchain.runtimeLibrary.empty())
-      return toolchain;
-    return emitError(loc) << "gru-compile was built without a toolchain for "
-                          << arch << " (" << toolchain.packages
-                          << "): run scripts/setup.sh, which installs it and "
-                             "rebuilds",
-           failure();
+    if (toolchain.cc.empty())
+      return emitError(loc)
+                 << "gru-compile was built without a toolchain for " << arch
+                 << " (" << toolchain.packages
+                 << "): run scripts/setup.sh, which installs it and rebuilds",
+             failure();
+    for (StringRef library :
+         {toolchain.runtimeLibrary, toolchain.openmpLibrary})
+      if (!llvm::sys::fs::exists(library))
+        return emitError(loc) << "the " << arch << " runtime library "
+                              << library << " is missing: the installation "
+                              << "of gru-compile is incomplete",
+               failure();
+    return toolchain;
   }
   return emitError(loc) << "gru-compile cannot link code for " << arch
                         << " on this host",
@@ -172,6 +226,80 @@ SmallVector<std::string> linkFlags(const Toolchain &toolchain) {
 /// Where the object file and wrapper are written, removed on every exit.
 SmallString<128> temporaryDirectory;
 
+/// The phase and, on a terminal, the pass that runs, for long compiles: on
+/// a terminal one line that each update overwrites, elsewhere (where
+/// --progress asks for it) a line per phase.
+class Progress {
+public:
+  void start(bool enabled, int phases) {
+    this->enabled = enabled;
+    this->phases = phases;
+    terminal = llvm::sys::Process::StandardErrIsDisplayed();
+  }
+
+  void phase(const Twine &what) {
+    std::lock_guard<std::mutex> lock(mutex);
+    current = ("[" + Twine(++done) + "/" + Twine(phases) + "] " + what).str();
+    show("");
+  }
+
+  void pass(StringRef name) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (terminal)
+      show(name);
+  }
+
+  /// Clears the terminal's line, before a diagnostic and at the end.
+  void clear() {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (enabled && terminal)
+      llvm::errs() << "\r\x1b[K";
+  }
+
+private:
+  void show(StringRef detail) {
+    if (!enabled)
+      return;
+    llvm::raw_ostream &os = llvm::errs();
+    if (terminal)
+      os << "\r\x1b[K";
+    os << "gru-compile: " << current;
+    if (!detail.empty())
+      os << ": " << detail;
+    if (!terminal)
+      os << "\n";
+    os.flush();
+  }
+
+  bool enabled = false, terminal = false;
+  int phases = 0, done = 0;
+  std::string current;
+  std::mutex mutex;
+};
+
+Progress progress;
+
+/// Shows each pass that runs in `progress`.
+struct ProgressInstrumentation : public PassInstrumentation {
+  void runBeforePass(Pass *pass, Operation *) override {
+    progress.pass(pass->getArgument().empty() ? pass->getName()
+                                              : pass->getArgument());
+  }
+};
+
+/// A pass manager that follows MLIR's command-line options (--mlir-timing,
+/// --mlir-print-ir-after-all, ...) and reports its passes' progress; its
+/// times go into `timing`.
+FailureOr<std::unique_ptr<PassManager>> makePassManager(MLIRContext &context,
+                                                        TimingScope &timing) {
+  auto pm = std::make_unique<PassManager>(&context);
+  if (failed(applyPassManagerCLOptions(*pm)))
+    return failure();
+  pm->enableTiming(timing);
+  pm->addInstrumentation(std::make_unique<ProgressInstrumentation>());
+  return pm;
+}
+
 /// LLVM's fatal errors (internal errors of the code generator) end the
 /// compilation with status 1 and leave no temporary directory behind.
 void onFatalError(void *, const char *reason, bool) {
@@ -182,33 +310,45 @@ void onFatalError(void *, const char *reason, bool) {
 }
 
 /// The targets of --mtriple, --mcpu (a list) and --mattr.
-FailureOr<SmallVector<CPUTarget>> resolveTargets(Location loc) {
+FailureOr<SmallVector<CPUTarget>> resolveTargets(std::string &error) {
   SmallVector<StringRef> cpus;
   StringRef(cpuOption).split(cpus, ',', -1, /*KeepEmpty=*/false);
   if (cpus.empty())
-    return emitError(loc) << "--mcpu names no CPU", failure();
+    return error = "--mcpu names no CPU", failure();
   SmallVector<CPUTarget> targets;
   for (StringRef cpu : cpus) {
-    std::string error;
     FailureOr<CPUTarget> target =
         CPUTarget::resolve(tripleOption, cpu.trim(), featuresOption, error);
     if (failed(target))
-      return emitError(loc) << error, failure();
+      return failure();
     targets.push_back(*target);
   }
   return targets;
 }
 
+/// The targets, or an error, for the options that do not need the model.
+FailureOr<SmallVector<CPUTarget>> checkOptions(std::string &error) {
+  if (outputPath == "-")
+    return error = "gru-compile writes a shared library and a header, not "
+                   "standard output: name the library with -o",
+           failure();
+  return resolveTargets(error);
+}
+
 /// The model's public functions lowered to the LLVM dialect for `target`,
 /// with the instance data bound in `model`.
 LogicalResult lowerForTarget(ModuleOp module, const CPUTarget &target,
-                             ModelInterface &model) {
+                             ModelInterface &model, TimingScope &timing) {
   MLIRContext &context = *module.getContext();
-  PassManager tensorPasses(&context);
-  tensorPasses.addPass(
-      createGRUAttachTarget({target.triple, target.cpu, target.features}));
-  buildGRUToTensorPipeline(tensorPasses);
-  if (failed(tensorPasses.run(module)) ||
+  FailureOr<std::unique_ptr<PassManager>> tensorPasses =
+      makePassManager(context, timing);
+  if (failed(tensorPasses))
+    return failure();
+  (*tensorPasses)
+      ->addPass(
+          createGRUAttachTarget({target.triple, target.cpu, target.features}));
+  buildGRUToTensorPipeline(**tensorPasses);
+  if (failed((*tensorPasses)->run(module)) ||
       failed(bindInstanceData(module, model)))
     return failure();
 
@@ -218,15 +358,27 @@ LogicalResult lowerForTarget(ModuleOp module, const CPUTarget &target,
       dropGRUAttributes(func);
       func->setAttr("llvm.emit_c_interface", UnitAttr::get(&context));
     }
-  PassManager llvmPasses(&context);
+  FailureOr<std::unique_ptr<PassManager>> llvmPasses =
+      makePassManager(context, timing);
+  if (failed(llvmPasses))
+    return failure();
   GRUToLLVMOptions options;
   options.resultsAsOutParams = true;
-  buildTensorToLLVMPipeline(llvmPasses, options);
-  return llvmPasses.run(module);
+  buildTensorToLLVMPipeline(**llvmPasses, options);
+  return (*llvmPasses)->run(module);
 }
 
-LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
+LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
+                      ArrayRef<CPUTarget> targets, TimingScope &timing) {
+  // Parsing, the export passes, two phases per target, linking.
+  progress.start(progressOption == cl::BOU_UNSET
+                     ? llvm::sys::Process::StandardErrIsDisplayed()
+                     : progressOption == cl::BOU_TRUE,
+                 3 + 2 * targets.size());
+  progress.phase("parsing " + inputPath);
+  TimingScope parseTiming = timing.nest("parse");
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  parseTiming.stop();
   if (!module)
     return failure();
   Location loc = module->getLoc();
@@ -238,18 +390,21 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
                           << "' is not a C identifier; pass --prefix",
            failure();
 
-  PassManager exportPasses(&context);
-  exportPasses.addPass(createGRUExportRegularization());
-  if (failed(exportPasses.run(*module)))
+  progress.phase("analyzing the model's interface");
+  TimingScope interfaceTiming = timing.nest("interface");
+  FailureOr<std::unique_ptr<PassManager>> exportPasses =
+      makePassManager(context, interfaceTiming);
+  if (failed(exportPasses))
+    return failure();
+  (*exportPasses)->addPass(createGRUExportRegularization());
+  if (failed((*exportPasses)->run(*module)))
     return failure();
   FailureOr<ModelInterface> model = analyzeModelInterface(*module, prefix);
   if (failed(model) || failed(hideModelSymbols(*module, *model)))
     return failure();
+  interfaceTiming.stop();
 
-  FailureOr<SmallVector<CPUTarget>> targets = resolveTargets(loc);
-  if (failed(targets))
-    return failure();
-  FailureOr<Toolchain> toolchain = toolchainFor(loc, targets->front());
+  FailureOr<Toolchain> toolchain = toolchainFor(loc, targets.front());
   if (failed(toolchain))
     return failure();
   SmallString<128> &tempDir = temporaryDirectory;
@@ -270,12 +425,20 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
   // data that the first binds in the interface (state slots, the dropout
   // counter) does not depend on the target; the others bind a copy.
   ModelInterface unbound = *model;
-  for (auto [i, target] : llvm::enumerate(*targets)) {
+  for (auto [i, target] : llvm::enumerate(targets)) {
     OwningOpRef<ModuleOp> variant = module->clone();
     ModelInterface bound = unbound;
     std::string objectPath = (tempDir + "/model" + Twine(i) + ".o").str();
-    if (failed(lowerForTarget(*variant, target, i == 0 ? *model : bound)) ||
-        failed(emitObjectFile(*variant, objectPath,
+    progress.phase("lowering for " + target.cpu);
+    TimingScope lowerTiming = timing.nest("lower for " + target.cpu);
+    if (failed(lowerForTarget(*variant, target, i == 0 ? *model : bound,
+                              lowerTiming)))
+      return failure();
+    lowerTiming.stop();
+    progress.phase("generating code for " + target.cpu);
+    TimingScope codegenTiming =
+        timing.nest("LLVM code generation for " + target.cpu);
+    if (failed(emitObjectFile(*variant, objectPath,
                               {target, std::min(optLevel.getValue(), 3u),
                                targetSymbolSuffix(i)})))
       return failure();
@@ -295,20 +458,35 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
           [&](llvm::raw_ostream &os) { emitHeader(*model, prefix, os); })) ||
       failed(writeFile(loc, wrapperPath,
                        [&](llvm::raw_ostream &os) {
-                         emitWrapper(*model, *targets, prefix, headerName, os);
+                         emitWrapper(*model, targets, prefix, headerName, os);
                        })) ||
       failed(writeFile(loc, versionScriptPath, [&](llvm::raw_ostream &os) {
         emitVersionScript(*model, prefix, os);
       })))
     return failure();
 
-  inputs.append(
-      {toolchain->runtimeLibrary.str(), toolchain->openmpLibrary.str()});
-  StringRef cc = ccOption.empty() ? toolchain->cc : StringRef(ccOption);
+  inputs.append({toolchain->runtimeLibrary, toolchain->openmpLibrary});
+  StringRef cc = ccOption.empty() ? StringRef(toolchain->cc) : ccOption;
+  progress.phase("linking " + outputPath);
+  TimingScope linkTiming = timing.nest("link");
   return linkSharedLibrary(
       loc, cc, outputPath, inputs,
-      {headerDir.empty() ? "." : headerDir, GRU_RUNTIME_INCLUDE_DIR},
+      {headerDir.empty() ? "." : headerDir, underRoot("include")},
       versionScriptPath, linkFlags(*toolchain));
+}
+
+/// Moves the options outside `categories` (but for LLVM's generic ones,
+/// such as --help) to --help-hidden; cl::HideUnrelatedOptions alone would
+/// drop them from it too.
+void hideOtherOptions(ArrayRef<const cl::OptionCategory *> categories) {
+  SmallVector<cl::Option *> shown;
+  for (auto &entry : cl::getRegisteredOptions())
+    if (entry.second->getOptionHiddenFlag() == cl::NotHidden)
+      shown.push_back(entry.second);
+  cl::HideUnrelatedOptions(categories);
+  for (cl::Option *option : shown)
+    if (option->getOptionHiddenFlag() == cl::ReallyHidden)
+      option->setHiddenFlag(cl::Hidden);
 }
 
 } // namespace
@@ -316,20 +494,43 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr) {
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   llvm::install_fatal_error_handler(onFatalError);
+  // The passes gru-compile runs, by name for --mlir-print-ir-after=<pass>
+  // (registered before the option that parses their names).
+  registerTransformsPasses();
+  registerGRUPasses();
+  registerGRUConversionPasses();
+  registerGRUPipelinePasses();
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
+  hideOtherOptions({&ioCategory, &targetCategory, &reportCategory});
+  setToolVersionPrinter("gru-compile");
   cl::ParseCommandLineOptions(argc, argv,
                               "gru-compile: compile a model into a shared "
-                              "library with a C header\n");
+                              "library with a C header\n\n"
+                              "  gru-compile model.mlir -o libmodel.so "
+                              "[--mcpu=x86-64-v3,x86-64-v4]\n");
+  installRoot = installationRoot(argv[0], (void *)&installRoot);
   DialectRegistry registry;
   registerGRUCompilerDialects(registry);
   MLIRContext context(registry);
   context.printOpOnDiagnostic(false);
+  DefaultTimingManager timingManager;
+  applyDefaultTimingManagerCLOptions(timingManager);
+  TimingScope timing = timingManager.getRootScope();
 
   int status = runWithLargeStack([&] {
     std::string error;
+    FailureOr<SmallVector<CPUTarget>> targets = checkOptions(error);
+    if (failed(targets)) {
+      llvm::errs() << "gru-compile: error: " << error << "\n";
+      return 1;
+    }
     std::unique_ptr<llvm::MemoryBuffer> input =
         readModelInput(inputPath, error);
     if (!input) {
-      llvm::errs() << "gru-compile: " << error << "\n";
+      llvm::errs() << "gru-compile: error: " << error << "\n";
       return 1;
     }
     llvm::SourceMgr sourceMgr;
@@ -338,12 +539,18 @@ int main(int argc, char **argv) {
     if (failed(checkNesting(sourceMgr, text)))
       return 1;
     SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-    // Remarks (such as cuDNN eligibility) only on request.
+    // Remarks (such as cuDNN eligibility) only on request; what is shown
+    // starts on a line of its own.
     ScopedDiagnosticHandler quietRemarks(&context, [](Diagnostic &diag) {
-      return success(diag.getSeverity() == DiagnosticSeverity::Remark &&
-                     !showRemarks);
+      bool quiet =
+          diag.getSeverity() == DiagnosticSeverity::Remark && !showRemarks;
+      if (!quiet)
+        progress.clear();
+      return success(quiet);
     });
-    return failed(compile(context, sourceMgr)) ? 1 : 0;
+    LogicalResult compiled = compile(context, sourceMgr, *targets, timing);
+    progress.clear();
+    return failed(compiled) ? 1 : 0;
   });
   // A crash skipped the cleanup.
   if (!temporaryDirectory.empty())

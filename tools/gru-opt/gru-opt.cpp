@@ -10,6 +10,7 @@
 #include "gru/Conversion/Passes.h"
 #include "gru/Pipelines/Pipelines.h"
 #include "gru/Tools/ModelInput.h"
+#include "gru/Tools/ToolInfo.h"
 #include "gru/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -28,7 +29,7 @@ static int optimize(StringRef inputPath, StringRef outputPath,
   std::unique_ptr<llvm::MemoryBuffer> input =
       gru::readModelInput(inputPath, error);
   if (!input) {
-    llvm::errs() << "gru-opt: " << error << "\n";
+    llvm::errs() << "gru-opt: error: " << error << "\n";
     return 1;
   }
   llvm::SourceMgr sourceMgr;
@@ -40,7 +41,7 @@ static int optimize(StringRef inputPath, StringRef outputPath,
   std::unique_ptr<llvm::ToolOutputFile> output =
       openOutputFile(outputPath, &error);
   if (!output) {
-    llvm::errs() << "gru-opt: " << error << "\n";
+    llvm::errs() << "gru-opt: error: " << error << "\n";
     return 1;
   }
   if (failed(MlirOptMain(output->os(), std::move(input), registry, config)))
@@ -59,6 +60,7 @@ int main(int argc, char **argv) {
 
   DialectRegistry registry;
   gru::registerGRUCompilerDialects(registry);
+  gru::setToolVersionPrinter("gru-opt");
   auto [inputPath, outputPath] = registerAndParseCLIOptions(
       argc, argv, "gru compiler optimizer driver\n", registry);
   MlirOptMainConfig config = MlirOptMainConfig::createFromCLOptions();
