@@ -20,11 +20,18 @@ LogicalResult mlir::gru::linkSharedLibrary(Location loc, StringRef cc,
     return emitError(loc) << "cannot find the C compiler '" << cc
                           << "' to link with",
            failure();
-  // Only the ABI is exported, so that the library's own calls bind inside.
+  // Only the ABI is exported, so that the library's own calls bind inside;
+  // the soname is the file's name, which programs linked with it record.
   SmallVector<std::string> args{
-      *program, "-shared",    "-fPIC",
-      "-O2",    "-std=gnu11", ("-Wl,--version-script=" + versionScript).str(),
-      "-o",     output.str()};
+      *program,
+      "-shared",
+      "-fPIC",
+      "-O2",
+      "-std=gnu11",
+      ("-Wl,--version-script=" + versionScript).str(),
+      ("-Wl,-soname," + llvm::sys::path::filename(output)).str(),
+      "-o",
+      output.str()};
   args.append(flags.begin(), flags.end());
   for (const std::string &dir : includeDirs)
     args.push_back("-I" + dir);
