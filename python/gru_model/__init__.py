@@ -4,6 +4,10 @@
     with gru_model.load("build/libmodel.so") as model:
         logits = model.classify(tokens)
 
+or compile it first (gru_model.compile, in compiler.py):
+
+    model = gru_model.compile("model.mlir")
+
 The library describes itself in a JSON manifest (docs/ABI.md); every function
 of the manifest becomes a method that takes and returns NumPy arrays (a tuple
 if several). Inputs a function updates in place are updated in the caller's
@@ -16,7 +20,7 @@ import os
 
 import numpy as np
 
-__all__ = ["load", "Model", "ModelError"]
+__all__ = ["load", "compile", "Model", "ModelError", "CompileError"]
 
 # Return codes of docs/ABI.md.
 _ERROR_NAMES = {1: "invalid argument", 2: "bad size", 3: "out of memory",
@@ -218,3 +222,6 @@ class Model:
 
     def __del__(self):
         self.close()
+
+
+from .compiler import CompileError, compile, gru_compile_path  # noqa: E402
