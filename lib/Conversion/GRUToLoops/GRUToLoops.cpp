@@ -662,6 +662,29 @@ private:
   CellOp op;
 };
 
+/// gru.activation as a linalg.generic over its elements.
+Value lowerActivation(RewriterBase &rewriter, ActivationOp op) {
+  ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+  b.setInsertionPoint(op);
+  auto type = cast<RankedTensorType>(op.getType());
+  Value init = tensor::EmptyOp::create(
+      b, tensor::getMixedSizes(b, b.getLoc(), op.getInput()),
+      type.getElementType());
+  AffineMap id = b.getMultiDimIdentityMap(type.getRank());
+  SmallVector<utils::IteratorType> parallel(type.getRank(),
+                                            utils::IteratorType::parallel);
+  Activation activation = op.getActivation();
+  return linalg::GenericOp::create(
+             b, type, ValueRange{op.getInput()}, ValueRange{init},
+             ArrayRef<AffineMap>{id, id}, parallel,
+             [&](OpBuilder &nested, Location loc, ValueRange args) {
+               ImplicitLocOpBuilder s(loc, nested);
+               linalg::YieldOp::create(
+                   s, buildActivation(s, activation, args[0]));
+             })
+      .getResult(0);
+}
+
 struct ConvertGRUToLoopsPass
     : gru::impl::ConvertGRUToLoopsBase<ConvertGRUToLoopsPass> {
   void runOnOperation() override {
@@ -680,6 +703,10 @@ struct ConvertGRUToLoopsPass
       }
       if (auto constrain = dyn_cast<ConstrainOp>(op)) {
         rewriter.replaceOp(constrain, lowerConstrain(rewriter, constrain));
+        return WalkResult::advance();
+      }
+      if (auto activation = dyn_cast<ActivationOp>(op)) {
+        rewriter.replaceOp(activation, lowerActivation(rewriter, activation));
         return WalkResult::advance();
       }
       if (auto cell = dyn_cast<CellOp>(op)) {

@@ -436,3 +436,11 @@ func.func @initializer_not_initializer() {
   %0 = gru.initializer(#gru.l1<0.1>) : tensor<2x2xf32>
   return
 }
+
+// -----
+
+func.func @activation_types(%x: tensor<4xf32>) -> tensor<4xf64> {
+  // expected-error @+1 {{requires the same type for all operands and results}}
+  %y = "gru.activation"(%x) {activation = #gru.activation<relu>} : (tensor<4xf32>) -> tensor<4xf64>
+  return %y : tensor<4xf64>
+}

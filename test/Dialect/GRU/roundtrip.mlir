@@ -122,3 +122,10 @@ func.func @f64_layer(%x: tensor<2x5x8xf64>, %k: tensor<8x12xf64>, %rk: tensor<4x
       : (tensor<2x5x8xf64>, tensor<8x12xf64>, tensor<4x12xf64>) -> tensor<2x4xf64>
   return %o : tensor<2x4xf64>
 }
+
+// CHECK-LABEL: func.func @activation
+// CHECK: gru.activation %{{.*}} {activation = #gru.activation<softsign>} : tensor<?x3xf32>
+func.func @activation(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %y = gru.activation %x {activation = #gru.activation<softsign>} : tensor<?x3xf32>
+  return %y : tensor<?x3xf32>
+}

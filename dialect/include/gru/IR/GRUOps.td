@@ -213,6 +213,28 @@ def GRU_DropoutMaskOp : GRU_Op<"dropout_mask",
 }
 
 //===----------------------------------------------------------------------===//
+// gru.activation
+//===----------------------------------------------------------------------===//
+
+def GRU_ActivationOp : GRU_Op<"activation",
+    [Pure, SameOperandsAndResultType]> {
+  let summary = "a Keras activation, elementwise";
+  let description = [{
+    Applies `activation` to every element, with the definitions the layer's
+    activations have (docs/GRU_SEMANTICS.md section 3): the activation of a
+    `Dense` or `Activation` layer around a GRU.
+
+    ```mlir
+    %y = gru.activation %x {activation = #gru.activation<relu>} : tensor<?x4xf32>
+    ```
+  }];
+  let arguments = (ins GRU_FloatTensor:$input,
+                       GRU_ActivationAttr:$activation);
+  let results = (outs GRU_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+//===----------------------------------------------------------------------===//
 // gru.initializer
 //===----------------------------------------------------------------------===//
 

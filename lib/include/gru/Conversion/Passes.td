@@ -33,6 +33,7 @@ def ConvertGRUToLoops : Pass<"convert-gru-to-loops"> {
     AVX2, 4 on NEON), the main tile as large as the vector registers hold
     (8×3 vectors with 32 registers, 4×3 with 16), the L2 size.
     Nothing is allocated in the loop beyond what bufferization reuses.
+    `gru.activation` becomes a `linalg.generic` over its elements.
     Dropout and state must be explicit (`gru-eliminate-dropout`,
     `gru-materialize-state`), and the layer must not be assigned to cuDNN.
   }];
