@@ -679,8 +679,8 @@ Value lowerActivation(RewriterBase &rewriter, ActivationOp op) {
              ArrayRef<AffineMap>{id, id}, parallel,
              [&](OpBuilder &nested, Location loc, ValueRange args) {
                ImplicitLocOpBuilder s(loc, nested);
-               linalg::YieldOp::create(
-                   s, buildActivation(s, activation, args[0]));
+               linalg::YieldOp::create(s,
+                                       buildActivation(s, activation, args[0]));
              })
       .getResult(0);
 }

@@ -216,8 +216,7 @@ def GRU_DropoutMaskOp : GRU_Op<"dropout_mask",
 // gru.activation
 //===----------------------------------------------------------------------===//
 
-def GRU_ActivationOp : GRU_Op<"activation",
-    [Pure, SameOperandsAndResultType]> {
+def GRU_ActivationOp : GRU_Op<"activation", [Pure, SameOperandsAndResultType]> {
   let summary = "a Keras activation, elementwise";
   let description = [{
     Applies `activation` to every element, with the definitions the layer's
@@ -228,8 +227,7 @@ def GRU_ActivationOp : GRU_Op<"activation",
     %y = gru.activation %x {activation = #gru.activation<relu>} : tensor<?x4xf32>
     ```
   }];
-  let arguments = (ins GRU_FloatTensor:$input,
-                       GRU_ActivationAttr:$activation);
+  let arguments = (ins GRU_FloatTensor:$input, GRU_ActivationAttr:$activation);
   let results = (outs GRU_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
