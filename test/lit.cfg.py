@@ -22,7 +22,7 @@ llvm_config.use_default_substitutions()
 
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.gru_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["gru-opt", "gru-compile"], tool_dirs)
+llvm_config.add_tool_substitutions(["gru-opt", "gru-compile", "gru-import"], tool_dirs)
 
 # Integration tests run Python (NumPy, Keras) from the project's environment
 # with the model loader on the path, and build C programs against compiled

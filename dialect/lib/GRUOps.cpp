@@ -319,6 +319,13 @@ LayerOp::reifyResultShapes(OpBuilder &builder,
   return success();
 }
 
+LogicalResult ActivationOp::reifyResultShapes(
+    OpBuilder &builder, ReifiedRankedShapedTypeDims &reifiedReturnShapes) {
+  reifiedReturnShapes.push_back(
+      tensor::getMixedSizes(builder, getLoc(), getInput()));
+  return success();
+}
+
 bool LayerOp::removeInactiveDropout(RewriterBase &rewriter) {
   bool keepDropout = hasActiveDropout();
   bool keepRecurrent = hasActiveRecurrentDropout();

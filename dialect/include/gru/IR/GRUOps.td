@@ -216,7 +216,9 @@ def GRU_DropoutMaskOp : GRU_Op<"dropout_mask",
 // gru.activation
 //===----------------------------------------------------------------------===//
 
-def GRU_ActivationOp : GRU_Op<"activation", [Pure, SameOperandsAndResultType]> {
+def GRU_ActivationOp : GRU_Op<"activation", [Pure, SameOperandsAndResultType,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+                              ["reifyResultShapes"]>]> {
   let summary = "a Keras activation, elementwise";
   let description = [{
     Applies `activation` to every element, with the definitions the layer's

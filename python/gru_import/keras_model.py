@@ -1,0 +1,239 @@
+"""Keras 3 `.keras` files (a zip of config.json and model.weights.h5), read
+with zipfile, json and h5py: Sequential models of the layers GRU models use.
+Masks propagate as Keras propagates them: Embedding(mask_zero) and Masking
+make one, GRU consumes it and passes it on with return_sequences, the
+others pass it through."""
+
+import json
+import re
+import zipfile
+
+import numpy as np
+
+from . import layers
+from .errors import ImportFailure
+from .mlir import Function, module_text
+
+# Layers that are the identity at inference.
+_IDENTITIES = {"Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout",
+               "AlphaDropout", "ActivityRegularization"}
+_SUPPORTED = sorted({"InputLayer", "Embedding", "Masking", "GRU", "Dense", "TimeDistributed",
+                     "Activation"} | _IDENTITIES)
+
+
+def _identifier(name, fallback):
+    name = re.sub(r"\W", "_", str(name))
+    return name if re.fullmatch(r"[A-Za-z_]\w*", name) else fallback
+
+
+def _read_archive(path):
+    """config.json and the weights file of a .keras archive."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except FileNotFoundError:
+        raise ImportFailure(f"{path}: no such file")
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ImportFailure(f"{path}: not a Keras 3 .keras file (a zip archive): {error}")
+    with archive:
+        names = set(archive.namelist())
+        for needed in ("config.json", "model.weights.h5"):
+            if needed not in names:
+                raise ImportFailure(f"{path}: the archive has no {needed}; a .keras file "
+                                    f"holds config.json and model.weights.h5")
+        try:
+            config = json.loads(archive.read("config.json"))
+            weights = archive.read("model.weights.h5")
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+            raise ImportFailure(f"{path}: the archive is damaged: {error}")
+    return config, weights
+
+
+class _Weights:
+    """The arrays of model.weights.h5, by layer: layers/<name>/**/vars/<i>."""
+
+    def __init__(self, path, data):
+        import io
+
+        import h5py
+
+        self.path = path
+        try:
+            self.file = h5py.File(io.BytesIO(data), "r")
+        except OSError as error:
+            raise ImportFailure(f"{path}: model.weights.h5 is not a readable HDF5 file: {error}")
+
+    def of(self, name, count_range):
+        group = self.file.get(f"layers/{name}")
+        found = []
+        if group is not None:
+            def visit(key, item):
+                if hasattr(item, "shape"):
+                    found.append(key)
+            group.visititems(visit)
+        found.sort(key=lambda key: [int(p) if p.isdigit() else p for p in key.split("/")])
+        low, high = count_range
+        if not low <= len(found) <= high:
+            raise ImportFailure(f"{self.path}: layer folder '{name}' has {len(found)} weights in "
+                                f"model.weights.h5, expected {low}"
+                                + ("" if low == high else f" to {high}"))
+        try:
+            return [np.asarray(group[key], dtype=np.float32) for key in found]
+        except (OSError, ValueError, TypeError) as error:
+            raise ImportFailure(f"{self.path}: layer '{name}': unreadable weights: {error}")
+
+
+def _snake_case(name):
+    """keras.src.utils.naming.to_snake_case."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _weight_paths(layer_configs):
+    """The folder of each layer's weights in model.weights.h5: Keras names
+    the layers of a container by their class in snake case, numbered from
+    the second of a class on (saving_lib._save_container_state), not by
+    their names."""
+    used, paths = {}, []
+    for layer in layer_configs:
+        name = _snake_case(layer.get("class_name", ""))
+        if name in used:
+            used[name] += 1
+            name = f"{name}_{used[name]}"
+        else:
+            used[name] = 0
+        paths.append(name)
+    return paths
+
+
+def _check_shape(where, array, shape):
+    if tuple(array.shape) != tuple(shape):
+        raise ImportFailure(f"{where}: weight of shape {tuple(array.shape)}, expected "
+                            f"{tuple(shape)}")
+
+
+class _Sequential:
+    def __init__(self, path, config, weights):
+        self.path = path
+        self.weights = weights
+        inner = config.get("config", {})
+        self.f = Function(_identifier(inner.get("name", "model"), "model"))
+        self.layer_configs = inner.get("layers", [])
+        self.build_shape = inner.get("build_input_shape")
+
+    def where(self, layer):
+        return f"{self.path}: layer '{layer.get('config', {}).get('name')}' " \
+               f"({layer.get('class_name')})"
+
+    def build(self):
+        layer_list = list(self.layer_configs)
+        if layer_list and layer_list[0].get("class_name") == "InputLayer":
+            first = layer_list.pop(0)["config"]
+            shape, dtype, name = first.get("batch_shape"), first.get("dtype", "float32"), \
+                first.get("name", "inputs")
+        else:
+            shape, dtype, name = self.build_shape, "float32", "inputs"
+        if not shape or len(shape) not in (2, 3):
+            raise ImportFailure(f"{self.path}: the model's input shape {shape} is not "
+                                f"(batch, steps) or (batch, steps, features)")
+        element = {"float32": "f32", "int32": "i32", "int64": "i64"}.get(
+            dtype if isinstance(dtype, str) else dtype.get("config", {}).get("name"))
+        if element is None:
+            raise ImportFailure(f"{self.path}: input dtype {dtype!r} is not supported "
+                                f"(accepted: float32, int32, int64)")
+        x = self.f.argument(_identifier(name, "inputs"), shape, element)
+        mask = None
+        for layer, path in zip(layer_list, _weight_paths(layer_list)):
+            self.path_of_weights = path
+            x, mask = self.layer(layer, x, mask)
+        if x.element != "f32":
+            raise ImportFailure(f"{self.path}: the model's output is not float32")
+        return module_text([(self.f, [x])], self.f.resources,
+                           header=f"// Imported by gru-import from {self.path}.\n")
+
+    def layer(self, layer, x, mask):
+        kind = layer.get("class_name")
+        config = layer.get("config", {})
+        where = self.where(layer)
+        name = config.get("name")
+        if kind in _IDENTITIES:
+            return x, mask
+        if kind == "Embedding":
+            if x.rank != 2:
+                raise ImportFailure(f"{where}: takes (batch, steps) token ids, got rank {x.rank}")
+            (table,) = self.weights.of(self.path_of_weights, (1, 1))
+            _check_shape(where, table, (config["input_dim"], config["output_dim"]))
+            tokens = x
+            x = layers.embedding(self.f, tokens, self.f.constant(table, "embeddings"))
+            if config.get("mask_zero"):
+                mask = layers.nonzero_mask(self.f, tokens)
+            return x, mask
+        if x.element != "f32":
+            raise ImportFailure(f"{where}: takes float32 inputs; integer inputs need an "
+                                f"Embedding first")
+        if kind == "Masking":
+            if x.rank != 3:
+                raise ImportFailure(f"{where}: takes (batch, steps, features), got rank {x.rank}")
+            return layers.masking(self.f, x, config.get("mask_value", 0.0))
+        if kind == "GRU":
+            return self.gru(where, name, config, x, mask)
+        if kind == "Dense":
+            return self.dense(where, name, config, x), mask
+        if kind == "TimeDistributed":
+            inner = config.get("layer", {})
+            if inner.get("class_name") != "Dense" or x.rank != 3:
+                raise ImportFailure(f"{where}: gru-import takes TimeDistributed(Dense) on "
+                                    f"sequences, not {inner.get('class_name')} on rank {x.rank}")
+            return self.dense(where, name, inner.get("config", {}), x), mask
+        if kind == "Activation":
+            act = layers.activation_name(where, config.get("activation"), allow_softmax=True)
+            return layers.activation(self.f, x, act), mask
+        raise ImportFailure(f"{where}: layer class {kind} is not supported (accepted: "
+                            f"{', '.join(_SUPPORTED)})")
+
+    def gru(self, where, name, config, x, mask):
+        if x.rank != 3:
+            raise ImportFailure(f"{where}: takes (batch, steps, features), got rank {x.rank}")
+        if config.get("return_state"):
+            raise ImportFailure(f"{where}: return_state = True in a Sequential model: its "
+                                f"state cannot reach the next layer")
+        units, features = int(config["units"]), x.shape[2]
+        use_bias = config.get("use_bias", True)
+        reset_after = config.get("reset_after", True)
+        arrays = self.weights.of(self.path_of_weights, (3, 3) if use_bias else (2, 2))
+        _check_shape(where, arrays[0], (features, 3 * units))
+        _check_shape(where, arrays[1], (units, 3 * units))
+        if use_bias:
+            _check_shape(where, arrays[2], (2, 3 * units) if reset_after else (3 * units,))
+        hints = ("kernel", "recurrent_kernel", "bias")
+        values = [self.f.constant(a, h) for a, h in zip(arrays, hints)]
+        (output,) = layers.gru(self.f, where, config, x, mask, values[0], values[1],
+                               values[2] if use_bias else None)
+        return output, mask if config.get("return_sequences") else None
+
+    def dense(self, where, name, config, x):
+        use_bias = config.get("use_bias", True)
+        arrays = self.weights.of(self.path_of_weights, (2, 2) if use_bias else (1, 1))
+        units = int(config["units"])
+        _check_shape(where, arrays[0], (x.shape[-1], units))
+        if use_bias:
+            _check_shape(where, arrays[1], (units,))
+        kernel = self.f.constant(arrays[0], "dense_kernel")
+        bias = self.f.constant(arrays[1], "dense_bias") if use_bias else None
+        act = layers.activation_name(where, config.get("activation", "linear"),
+                                     allow_softmax=True)
+        return layers.activation(self.f, layers.dense(self.f, x, kernel, bias), act)
+
+
+def import_keras(path):
+    """The MLIR text of the Keras 3 model saved at `path`."""
+    config, data = _read_archive(path)
+    kind = config.get("class_name") if isinstance(config, dict) else None
+    if kind != "Sequential":
+        raise ImportFailure(f"{path}: a {kind} model; gru-import reads Sequential models "
+                            f"(functional models are not supported yet)")
+    try:
+        return _Sequential(path, config, _Weights(path, data)).build()
+    except (KeyError, TypeError, ValueError) as error:
+        raise ImportFailure(f"{path}: config.json is not a Keras model configuration "
+                            f"gru-import understands: {type(error).__name__}: {error}")

@@ -1,0 +1,144 @@
+"""MLIR text for one function: typed values, the ops the importers need,
+and the weights as resources."""
+
+import dataclasses
+
+import numpy as np
+
+
+@dataclasses.dataclass(frozen=True)
+class Value:
+    """An SSA value of tensor type; None in `shape` is a dynamic size."""
+    name: str
+    shape: tuple
+    element: str = "f32"
+
+    @property
+    def type(self):
+        return tensor_type(self.shape, self.element)
+
+    @property
+    def rank(self):
+        return len(self.shape)
+
+
+def tensor_type(shape, element="f32"):
+    return "tensor<" + "".join(("?" if d is None else str(d)) + "x" for d in shape) + element + ">"
+
+
+def affine_map(dims, results):
+    return f"affine_map<({', '.join(dims)}) -> ({', '.join(results)})>"
+
+
+def resource_blob(array):
+    """A dense_resource blob: the alignment (4, a little-endian u32), then
+    the raw little-endian float32 data, in hex."""
+    return "0x04000000" + np.ascontiguousarray(array, dtype="<f4").tobytes().hex().upper()
+
+
+class Function:
+    """Builds `func.func @name(args) -> results` line by line."""
+
+    def __init__(self, name):
+        self.name = name
+        self.arguments = []
+        self.lines = []
+        self.resources = {}
+        self._count = 0
+        self._indices = {}
+        self._sizes = {}
+
+    def fresh(self, hint):
+        self._count += 1
+        return f"%{hint}{self._count}"
+
+    def emit(self, text):
+        self.lines.append("  " + text)
+
+    def argument(self, name, shape, element="f32"):
+        value = Value(f"%{name}", tuple(shape), element)
+        self.arguments.append(value)
+        return value
+
+    def constant(self, array, hint):
+        """The weight `array` as a resource of the module."""
+        array = np.asarray(array, dtype=np.float32)
+        key = f"{self.name}_{hint}_{len(self.resources)}"
+        self.resources[key] = resource_blob(array)
+        value = Value(self.fresh(hint), array.shape)
+        self.emit(f"{value.name} = arith.constant dense_resource<{key}> : {value.type}")
+        return value
+
+    def index(self, i):
+        if i not in self._indices:
+            name = self.fresh("c")
+            self.emit(f"{name} = arith.constant {i} : index")
+            self._indices[i] = name
+        return self._indices[i]
+
+    def dynamic_sizes(self, shape):
+        """The SSA sizes of `shape`'s dynamic dimensions. Only the batch and
+        the steps are dynamic, and they are the input's: taken from the
+        argument, so that gru-compile sees the results' sizes in the
+        arguments'."""
+        source = self.arguments[0]
+        sizes = []
+        for i, d in enumerate(shape):
+            if d is None:
+                if i >= min(2, source.rank) or source.shape[i] is not None:
+                    raise ValueError(f"dimension {i} of {shape} is not the input's")
+                if i not in self._sizes:
+                    name = self.fresh("dim")
+                    self.emit(f"{name} = tensor.dim {source.name}, {self.index(i)} : "
+                              f"{source.type}")
+                    self._sizes[i] = name
+                sizes.append(self._sizes[i])
+        return sizes
+
+    def empty(self, shape, element="f32"):
+        value = Value(self.fresh("init"), tuple(shape), element)
+        sizes = ", ".join(self.dynamic_sizes(shape))
+        self.emit(f"{value.name} = tensor.empty({sizes}) : {value.type}")
+        return value
+
+    def generic(self, hint, inputs, maps, init, iterators, body, block_args):
+        """A linalg.generic; `body` lists the region's lines and ends with
+        its yield; `block_args` names and types the region's arguments."""
+        result = Value(self.fresh(hint), init.shape, init.element)
+        ins = ", ".join(v.name for v in inputs)
+        in_types = ", ".join(v.type for v in inputs)
+        self.emit("%s = linalg.generic {indexing_maps = [%s], iterator_types = [%s]}"
+                  % (result.name, ", ".join(maps), ", ".join(f'"{i}"' for i in iterators)))
+        self.emit(f"    ins({ins} : {in_types}) outs({init.name} : {init.type}) {{")
+        self.emit("  ^bb0(" + ", ".join(f"%{n}: {t}" for n, t in block_args) + "):")
+        for line in body:
+            self.emit("    " + line)
+        self.emit(f"  }} -> {result.type}")
+        return result
+
+    def elementwise(self, hint, inputs, element, body, block_types):
+        """A generic over the elements of inputs[0]'s shape; inputs of lower
+        rank are indexed by its leading dimensions."""
+        shape = inputs[0].shape
+        dims = [f"d{i}" for i in range(len(shape))]
+        maps = [affine_map(dims, dims[:v.rank]) for v in inputs] + [affine_map(dims, dims)]
+        init = self.empty(shape, element)
+        return self.generic(hint, inputs, maps, init, ["parallel"] * len(shape), body,
+                            block_types)
+
+    def result_text(self, results):
+        types = [v.type for v in results]
+        signature = ", ".join(f"{v.name}: {v.type}" for v in self.arguments)
+        result_types = types[0] if len(types) == 1 else "(" + ", ".join(types) + ")"
+        return (f"func.func @{self.name}({signature}) -> {result_types} {{\n"
+                + "\n".join(self.lines) + "\n"
+                + f"  return {', '.join(v.name for v in results)} : {', '.join(types)}\n}}\n")
+
+
+def module_text(functions_and_results, resources, header=""):
+    text = header + "\n".join(f.result_text(r) for f, r in functions_and_results)
+    if resources:
+        text += ("\n{-#\n  dialect_resources: {\n    builtin: {\n"
+                 + ",\n".join(f"      {k}: \"{v}\"" for k, v in resources.items())
+                 + "\n    }\n  }\n#-}\n")
+    return text
