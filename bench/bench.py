@@ -34,6 +34,9 @@ import harness
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT / "python"))
+from gru_import.mlir import resource_blob  # noqa: E402  the importer's blobs
+
 GRU_COMPILE = ROOT / "build" / "bin" / "gru-compile"
 SYSTEM_PYTHON = "/usr/bin/python3"  # where Debian's python3-torch is
 VENV = Path(sys.prefix)  # the project venv, where bench/requirements.txt is installed
@@ -122,12 +125,6 @@ def write_case(case, folder):
     if case.mask:  # right-padded, each row at least half of T long
         rng.integers((case.T + 1) // 2, case.T + 1, size=case.B, dtype=np.int32).tofile(
             folder / "lengths.i32")
-
-
-def resource_blob(array):
-    """A dense_resource blob: the alignment (4, little-endian u32), then the
-    raw little-endian float32 data, in hex."""
-    return "0x04000000" + np.ascontiguousarray(array, dtype="<f4").tobytes().hex().upper()
 
 
 def gru_function(name, F, U, reset_after, mask, constants=None):
