@@ -20,7 +20,8 @@ __all__ = ["compile", "CompileError", "gru_compile_path"]
 _PACKAGE = Path(__file__).resolve().parent
 # Where the tool is relative to the package: a wheel, an installation
 # (<prefix>/lib/python/gru_model), a source tree (python/gru_model).
-_BESIDE = [_PACKAGE / "bin", _PACKAGE.parents[2] / "bin", _PACKAGE.parents[1] / "build" / "bin"]
+_BESIDE = [_PACKAGE / "bin"] + [parent / tail for parent, tail in
+                                 zip(_PACKAGE.parents[1:3], ["build/bin", "bin"])][::-1]
 
 
 class CompileError(RuntimeError):
