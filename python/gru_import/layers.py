@@ -2,7 +2,7 @@
 returns mlir.Values (and masks: (B, T) i1 Values, or None)."""
 
 from .errors import ImportFailure
-from .mlir import Value, affine_map
+from .mlir import Value, affine_map, float_literal
 
 # Keras activation names that are the gru dialect's under another name.
 _ACTIVATION_ALIASES = {"swish": "silu", "hard_swish": "hard_silu"}
@@ -77,7 +77,7 @@ def masking(f, x, mask_value):
     dims = ["b", "t", "d"]
     mask = f.generic("mask", [x], [affine_map(dims, dims), affine_map(dims, dims[:2])], filled,
                      ["parallel", "parallel", "reduction"],
-                     [f"%v = arith.constant {float(mask_value)!r} : f32",
+                     [f"%v = arith.constant {float_literal(mask_value)} : f32",
                       "%ne = arith.cmpf une, %x, %v : f32",
                       "%any = arith.ori %ne, %seen : i1",
                       "linalg.yield %any : i1"],
@@ -184,7 +184,7 @@ def gru(f, where, config, x, mask, kernel, recurrent_kernel, bias):
     for key in ("dropout", "recurrent_dropout"):
         rate = float(config.get(key, 0.0))
         if rate:
-            attributes.append(f"{key} = {rate!r}")
+            attributes.append(f"{key} = {float_literal(rate)}")
     if config.get("seed") is not None:
         attributes.append(f"seed = {int(config['seed'])} : i64")
 

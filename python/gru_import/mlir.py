@@ -30,6 +30,11 @@ def affine_map(dims, results):
     return f"affine_map<({', '.join(dims)}) -> ({', '.join(results)})>"
 
 
+def float_literal(value):
+    """An MLIR float literal (which needs a '.': 1e-05 is not one)."""
+    return f"{float(value):.9e}"
+
+
 def resource_blob(array):
     """A dense_resource blob: the alignment (4, a little-endian u32), then
     the raw little-endian float32 data, in hex."""

@@ -47,7 +47,7 @@ MODELS = {
     "masking_reset_before": feature_model(
         L.GRU(4, reset_after=False, activation="softsign", return_sequences=True),
         L.SpatialDropout1D(0.2), L.GaussianNoise(0.1), L.Dense(4), L.Activation("softmax")),
-    "no_mask": [keras.Input((None, FEATURES)), L.GRU(6, recurrent_activation="tanh"),
+    "no_mask": [keras.Input((None, FEATURES)), L.GRU(6, recurrent_activation="tanh", dropout=1e-5),
                 L.Dense(2, activation="elu")],
 }
 
