@@ -17,8 +17,8 @@ from .mlir import Function, module_text
 # Layers that are the identity at inference.
 _IDENTITIES = {"Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout",
                "AlphaDropout", "ActivityRegularization"}
-_SUPPORTED = sorted({"InputLayer", "Embedding", "Masking", "GRU", "Dense", "TimeDistributed",
-                     "Activation"} | _IDENTITIES)
+_SUPPORTED = sorted({"InputLayer", "Embedding", "Masking", "GRU", "Bidirectional", "Dense",
+                     "TimeDistributed", "Activation"} | _IDENTITIES)
 
 
 def _identifier(name, fallback):
@@ -143,12 +143,16 @@ class _Sequential:
                                 f"(accepted: float32, int32, int64)")
         x = self.f.argument(_identifier(name, "inputs"), shape, element)
         mask = None
-        for layer, path in zip(layer_list, _weight_paths(layer_list)):
+        for i, (layer, path) in enumerate(zip(layer_list, _weight_paths(layer_list))):
+            if isinstance(x, list):
+                raise ImportFailure(f"{self.where(layer_list[i - 1])}: merge_mode None gives "
+                                    f"two outputs, which only the model's last layer may have")
             self.path_of_weights = path
             x, mask = self.layer(layer, x, mask)
-        if x.element != "f32":
+        results = x if isinstance(x, list) else [x]
+        if any(r.element != "f32" for r in results):
             raise ImportFailure(f"{self.path}: the model's output is not float32")
-        return module_text([(self.f, [x])], self.f.resources,
+        return module_text([(self.f, results)], self.f.resources,
                            header=f"// Imported by gru-import from {self.path}.\n")
 
     def layer(self, layer, x, mask):
@@ -185,6 +189,8 @@ class _Sequential:
                 raise ImportFailure(f"{where}: gru-import takes TimeDistributed(Dense) on "
                                     f"sequences, not {inner.get('class_name')} on rank {x.rank}")
             return self.dense(where, name, inner.get("config", {}), x), mask
+        if kind == "Bidirectional":
+            return self.bidirectional(where, config, x, mask)
         if kind == "Activation":
             act = layers.activation_name(where, config.get("activation"), allow_softmax=True)
             return layers.activation(self.f, x, act), mask
@@ -210,6 +216,33 @@ class _Sequential:
         (output,) = layers.gru(self.f, where, config, x, mask, values[0], values[1],
                                values[2] if use_bias else None)
         return output, mask if config.get("return_sequences") else None
+
+    def bidirectional(self, where, config, x, mask):
+        """Keras's Bidirectional: the forward and the backward GRU on the same
+        input and mask, the backward output's steps reversed back with
+        return_sequences, then merged (merge_mode None: both, as the model's
+        last layer only)."""
+        layer = config.get("layer", {})
+        backward = config.get("backward_layer") or {
+            "class_name": layer.get("class_name"),
+            "config": dict(layer.get("config", {}),
+                           go_backwards=not layer.get("config", {}).get("go_backwards"))}
+        for part in (layer, backward):
+            if part.get("class_name") != "GRU":
+                raise ImportFailure(f"{where}: gru-import takes Bidirectional(GRU), not "
+                                    f"{part.get('class_name')}")
+        outputs = []
+        for part, folder in ((layer, "forward_layer"), (backward, "backward_layer")):
+            self.path_of_weights, path = f"{self.path_of_weights}/{folder}", self.path_of_weights
+            output, _ = self.gru(where, None, part["config"], x, mask)
+            self.path_of_weights = path
+            outputs.append(output)
+        sequences = bool(layer["config"].get("return_sequences"))
+        if sequences:
+            outputs[1] = layers.reverse_steps(self.f, outputs[1])
+        mode = config.get("merge_mode", "concat")
+        merged = outputs if mode is None else layers.merge(self.f, where, mode, *outputs)
+        return merged, mask if sequences else None
 
     def dense(self, where, name, config, x):
         use_bias = config.get("use_bias", True)

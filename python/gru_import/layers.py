@@ -209,3 +209,54 @@ def gru(f, where, config, x, mask, kernel, recurrent_kernel, bias):
            f"{{{', '.join(attributes)}}}")
     f.emit(f"    : ({', '.join(v.type for v in operands)}) -> {result_types}")
     return results
+
+
+def reverse_steps(f, y):
+    """y (B, T, U) with its steps in reverse order, as ops.flip(y, axis=1)."""
+    steps = f.dynamic_sizes(y.shape[:2])[-1] if y.shape[1] is None else f.index(y.shape[1])
+    one = f.index(1)
+    last = f.fresh("last")
+    f.emit(f"{last} = arith.subi {steps}, {one} : index")
+    init = f.empty(y.shape)
+    dims = ["b", "t", "u"]
+    return f.generic("reversed", [], [affine_map(dims, dims)], init, ["parallel"] * 3,
+                     ["%b = linalg.index 0 : index", "%t = linalg.index 1 : index",
+                      "%u = linalg.index 2 : index", f"%source = arith.subi {last}, %t : index",
+                      f"%v = tensor.extract {y.name}[%b, %source, %u] : {y.type}",
+                      "linalg.yield %v : f32"],
+                     [("out", "f32")])
+
+
+def merge(f, where, mode, forward, backward):
+    """Bidirectional's merge of the two directions' outputs: concat (last
+    axis), sum, ave or mul."""
+    if mode == "concat":
+        width = forward.shape[-1] + backward.shape[-1]
+        result = f.empty(forward.shape[:-1] + (width,))
+        sizes = [str(d) if d is not None else s for d, s in
+                 zip(forward.shape[:-1], _padded(f.dynamic_sizes(forward.shape[:-1]),
+                                                forward.shape[:-1]))]
+        for part, offset in ((forward, 0), (backward, forward.shape[-1])):
+            offsets = ", ".join(["0"] * (part.rank - 1) + [str(offset)])
+            extents = ", ".join(sizes + [str(part.shape[-1])])
+            strides = ", ".join(["1"] * part.rank)
+            inserted = Value(f.fresh("concat"), result.shape)
+            f.emit(f"{inserted.name} = tensor.insert_slice {part.name} into {result.name}"
+                   f"[{offsets}] [{extents}] [{strides}] : {part.type} into {result.type}")
+            result = inserted
+        return result
+    ops = {"sum": ["%r = arith.addf %a, %b : f32"],
+           "mul": ["%r = arith.mulf %a, %b : f32"],
+           "ave": ["%s = arith.addf %a, %b : f32", "%half = arith.constant 0.5 : f32",
+                   "%r = arith.mulf %s, %half : f32"]}
+    if mode not in ops:
+        raise ImportFailure(f"{where}: merge_mode {mode!r} is not supported (accepted: concat, "
+                            f"sum, ave, mul, None)")
+    return f.elementwise(mode, [forward, backward], "f32", ops[mode] + ["linalg.yield %r : f32"],
+                         [("a", "f32"), ("b", "f32"), ("out", "f32")])
+
+
+def _padded(dynamic, shape):
+    """The dynamic sizes placed at the dynamic dimensions of `shape`."""
+    sizes = iter(dynamic)
+    return [next(sizes) if d is None else None for d in shape]

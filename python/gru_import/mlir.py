@@ -114,7 +114,8 @@ class Function:
         in_types = ", ".join(v.type for v in inputs)
         self.emit("%s = linalg.generic {indexing_maps = [%s], iterator_types = [%s]}"
                   % (result.name, ", ".join(maps), ", ".join(f'"{i}"' for i in iterators)))
-        self.emit(f"    ins({ins} : {in_types}) outs({init.name} : {init.type}) {{")
+        ins = f"ins({ins} : {in_types}) " if inputs else ""
+        self.emit(f"    {ins}outs({init.name} : {init.type}) {{")
         self.emit("  ^bb0(" + ", ".join(f"%{n}: {t}" for n, t in block_args) + "):")
         for line in body:
             self.emit("    " + line)

@@ -47,6 +47,18 @@ MODELS = {
     "masking_reset_before": feature_model(
         L.GRU(4, reset_after=False, activation="softsign", return_sequences=True),
         L.SpatialDropout1D(0.2), L.GaussianNoise(0.1), L.Dense(4), L.Activation("softmax")),
+    "bidirectional_concat_sum": token_model(
+        L.Bidirectional(L.GRU(5, return_sequences=True)),
+        L.Bidirectional(L.GRU(3, reset_after=False), merge_mode="sum"), L.Dense(2)),
+    "bidirectional_backward_layer": feature_model(
+        L.Bidirectional(L.GRU(4, return_sequences=True, zero_output_for_mask=True),
+                        backward_layer=L.GRU(4, go_backwards=True, return_sequences=True,
+                                             zero_output_for_mask=True,
+                                             activation="softsign"), merge_mode="concat"),
+        L.Bidirectional(L.GRU(3, unroll=True), merge_mode="ave"), steps=STEPS),
+    "bidirectional_mul_none": token_model(
+        L.Bidirectional(L.GRU(4, return_sequences=True), merge_mode="mul"),
+        L.Bidirectional(L.GRU(3), merge_mode=None)),
     "no_mask": [keras.Input((None, FEATURES)), L.GRU(6, recurrent_activation="tanh", dropout=1e-5),
                 L.Dense(2, activation="elu")],
 }
@@ -106,11 +118,14 @@ def main():
                 x = tokens(rng, pattern) if is_tokens else features(rng, pattern)
                 expected = model.predict(x, verbose=0)
                 got = getattr(compiled, name)(x)
-                diff = float(np.abs(got - expected).max())
-                ok = got.shape == expected.shape and diff <= 1e-5
+                # Several outputs (merge_mode None): a sequence from Keras, a tuple from ours.
+                expected = list(expected) if isinstance(expected, (list, tuple)) else [expected]
+                got = list(got) if isinstance(got, tuple) else [got]
+                diff = max(float(np.abs(g - e).max()) for g, e in zip(got, expected))
+                ok = [g.shape for g in got] == [e.shape for e in expected] and diff <= 1e-5
                 failures += not ok
                 print(f"{'ok' if ok else 'FAIL'} {name} mask={pattern} "
-                      f"shape={tuple(got.shape)} max abs diff {diff:.1e}")
+                      f"shapes={[tuple(g.shape) for g in got]} max abs diff {diff:.1e}")
     print(f"{failures} failures")
     return 1 if failures else 0
 

@@ -1,6 +1,6 @@
 """Writes the bad inputs of errors.test into a folder: a model with a layer
-gru-import does not take, a functional model, a GRU with an activation no
-GRU has, an archive without weights, a truncated archive, weights that are
+gru-import does not take, a Bidirectional LSTM, a functional model, a GRU with an
+activation no GRU has, an archive without weights, a truncated archive, weights that are
 not HDF5, and a file that is no archive at all."""
 import os
 import sys
@@ -23,6 +23,8 @@ inputs = keras.Input((None, 3))
 keras.Model(inputs, L.GRU(4)(inputs)).save(path("functional.keras"))
 keras.Sequential([keras.Input((None, 3)), L.GRU(4, activation="softmax")]).save(
     path("gru_softmax.keras"))
+keras.Sequential([keras.Input((None, 3)), L.Bidirectional(L.LSTM(4))]).save(
+    path("bidirectional_lstm.keras"))
 good = path("good.keras")
 keras.Sequential([keras.Input((None, 3)), L.GRU(4)]).save(good)
 
