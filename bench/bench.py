@@ -549,7 +549,7 @@ def parse_args():
     args.weights = [w for w in WEIGHTS if w in args.weights]
     args.mcpu = args.mcpu or ("x86-64-v3" if args.isa == "avx2" else "native")
     args.shapes = args.shapes or ([QUICK_SHAPE] if args.quick else SHAPES)
-    args.rounds = args.rounds or 1
+    args.rounds = 1 if args.rounds is None else args.rounds
     args.repeats = args.repeats or (3 if args.quick else 10)
     if args.rounds < 1 or args.repeats < 1:
         parser.error("--rounds and --repeats take positive numbers")

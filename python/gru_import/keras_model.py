@@ -143,29 +143,28 @@ class _Sequential:
                                 f"(accepted: float32, int32, int64)")
         x = self.f.argument(_identifier(name, "inputs"), shape, element)
         mask = None
-        for i, (layer, path) in enumerate(zip(layer_list, _weight_paths(layer_list))):
+        for i, (layer, folder) in enumerate(zip(layer_list, _weight_paths(layer_list))):
             if isinstance(x, list):
                 raise ImportFailure(f"{self.where(layer_list[i - 1])}: merge_mode None gives "
                                     f"two outputs, which only the model's last layer may have")
-            self.path_of_weights = path
-            x, mask = self.layer(layer, x, mask)
+            x, mask = self.layer(layer, folder, x, mask)
         results = x if isinstance(x, list) else [x]
         if any(r.element != "f32" for r in results):
             raise ImportFailure(f"{self.path}: the model's output is not float32")
         return module_text([(self.f, results)], self.f.resources,
                            header=f"// Imported by gru-import from {self.path}.\n")
 
-    def layer(self, layer, x, mask):
+    def layer(self, layer, folder, x, mask):
+        """The outputs and mask of `layer`, whose weights are in `folder`."""
         kind = layer.get("class_name")
         config = layer.get("config", {})
         where = self.where(layer)
-        name = config.get("name")
         if kind in _IDENTITIES:
             return x, mask
         if kind == "Embedding":
             if x.rank != 2:
                 raise ImportFailure(f"{where}: takes (batch, steps) token ids, got rank {x.rank}")
-            (table,) = self.weights.of(self.path_of_weights, (1, 1))
+            (table,) = self.weights.of(folder, (1, 1))
             _check_shape(where, table, (config["input_dim"], config["output_dim"]))
             tokens = x
             x = layers.embedding(self.f, tokens, self.f.constant(table, "embeddings"))
@@ -180,24 +179,24 @@ class _Sequential:
                 raise ImportFailure(f"{where}: takes (batch, steps, features), got rank {x.rank}")
             return layers.masking(self.f, x, config.get("mask_value", 0.0))
         if kind == "GRU":
-            return self.gru(where, name, config, x, mask)
+            return self.gru(where, folder, config, x, mask)
         if kind == "Dense":
-            return self.dense(where, name, config, x), mask
+            return self.dense(where, folder, config, x), mask
         if kind == "TimeDistributed":
             inner = config.get("layer", {})
             if inner.get("class_name") != "Dense" or x.rank != 3:
                 raise ImportFailure(f"{where}: gru-import takes TimeDistributed(Dense) on "
                                     f"sequences, not {inner.get('class_name')} on rank {x.rank}")
-            return self.dense(where, name, inner.get("config", {}), x), mask
+            return self.dense(where, folder, inner.get("config", {}), x), mask
         if kind == "Bidirectional":
-            return self.bidirectional(where, config, x, mask)
+            return self.bidirectional(where, folder, config, x, mask)
         if kind == "Activation":
             act = layers.activation_name(where, config.get("activation"), allow_softmax=True)
             return layers.activation(self.f, x, act), mask
         raise ImportFailure(f"{where}: layer class {kind} is not supported (accepted: "
                             f"{', '.join(_SUPPORTED)})")
 
-    def gru(self, where, name, config, x, mask):
+    def gru(self, where, folder, config, x, mask):
         if x.rank != 3:
             raise ImportFailure(f"{where}: takes (batch, steps, features), got rank {x.rank}")
         if config.get("return_state"):
@@ -206,7 +205,7 @@ class _Sequential:
         units, features = int(config["units"]), x.shape[2]
         use_bias = config.get("use_bias", True)
         reset_after = config.get("reset_after", True)
-        arrays = self.weights.of(self.path_of_weights, (3, 3) if use_bias else (2, 2))
+        arrays = self.weights.of(folder, (3, 3) if use_bias else (2, 2))
         _check_shape(where, arrays[0], (features, 3 * units))
         _check_shape(where, arrays[1], (units, 3 * units))
         if use_bias:
@@ -217,7 +216,7 @@ class _Sequential:
                                values[2] if use_bias else None)
         return output, mask if config.get("return_sequences") else None
 
-    def bidirectional(self, where, config, x, mask):
+    def bidirectional(self, where, folder, config, x, mask):
         """Keras's Bidirectional: the forward and the backward GRU on the same
         input and mask, the backward output's steps reversed back with
         return_sequences, then merged (merge_mode None: both, as the model's
@@ -231,12 +230,9 @@ class _Sequential:
             if part.get("class_name") != "GRU":
                 raise ImportFailure(f"{where}: gru-import takes Bidirectional(GRU), not "
                                     f"{part.get('class_name')}")
-        outputs = []
-        for part, folder in ((layer, "forward_layer"), (backward, "backward_layer")):
-            self.path_of_weights, path = f"{self.path_of_weights}/{folder}", self.path_of_weights
-            output, _ = self.gru(where, None, part["config"], x, mask)
-            self.path_of_weights = path
-            outputs.append(output)
+        outputs = [self.gru(where, f"{folder}/{direction}", part["config"], x, mask)[0]
+                   for part, direction in ((layer, "forward_layer"),
+                                           (backward, "backward_layer"))]
         sequences = bool(layer["config"].get("return_sequences"))
         if sequences:
             outputs[1] = layers.reverse_steps(self.f, outputs[1])
@@ -244,9 +240,9 @@ class _Sequential:
         merged = outputs if mode is None else layers.merge(self.f, where, mode, *outputs)
         return merged, mask if sequences else None
 
-    def dense(self, where, name, config, x):
+    def dense(self, where, folder, config, x):
         use_bias = config.get("use_bias", True)
-        arrays = self.weights.of(self.path_of_weights, (2, 2) if use_bias else (1, 1))
+        arrays = self.weights.of(folder, (2, 2) if use_bias else (1, 1))
         units = int(config["units"])
         _check_shape(where, arrays[0], (x.shape[-1], units))
         if use_bias:

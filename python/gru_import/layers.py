@@ -233,9 +233,7 @@ def merge(f, where, mode, forward, backward):
     if mode == "concat":
         width = forward.shape[-1] + backward.shape[-1]
         result = f.empty(forward.shape[:-1] + (width,))
-        sizes = [str(d) if d is not None else s for d, s in
-                 zip(forward.shape[:-1], _padded(f.dynamic_sizes(forward.shape[:-1]),
-                                                forward.shape[:-1]))]
+        sizes = f.mixed_sizes(forward.shape[:-1])
         for part, offset in ((forward, 0), (backward, forward.shape[-1])):
             offsets = ", ".join(["0"] * (part.rank - 1) + [str(offset)])
             extents = ", ".join(sizes + [str(part.shape[-1])])
@@ -255,8 +253,3 @@ def merge(f, where, mode, forward, backward):
     return f.elementwise(mode, [forward, backward], "f32", ops[mode] + ["linalg.yield %r : f32"],
                          [("a", "f32"), ("b", "f32"), ("out", "f32")])
 
-
-def _padded(dynamic, shape):
-    """The dynamic sizes placed at the dynamic dimensions of `shape`."""
-    sizes = iter(dynamic)
-    return [next(sizes) if d is None else None for d in shape]

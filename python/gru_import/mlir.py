@@ -100,6 +100,12 @@ class Function:
                 sizes.append(self._sizes[i])
         return sizes
 
+    def mixed_sizes(self, shape):
+        """Every dimension of `shape`: its SSA size where it is dynamic, its
+        number otherwise (as the size lists of tensor ops take them)."""
+        dynamic = iter(self.dynamic_sizes(shape))
+        return [next(dynamic) if d is None else str(d) for d in shape]
+
     def empty(self, shape, element="f32"):
         value = Value(self.fresh("init"), tuple(shape), element)
         sizes = ", ".join(self.dynamic_sizes(shape))

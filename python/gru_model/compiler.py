@@ -18,10 +18,14 @@ from pathlib import Path
 __all__ = ["compile", "CompileError", "gru_compile_path"]
 
 _PACKAGE = Path(__file__).resolve().parent
-# Where the tool is relative to the package: a wheel, an installation
-# (<prefix>/lib/python/gru_model), a source tree (python/gru_model).
-_BESIDE = [_PACKAGE / "bin"] + [parent / tail for parent, tail in
-                                 zip(_PACKAGE.parents[1:3], ["build/bin", "bin"])][::-1]
+# Where the tool is relative to the package: in a wheel (gru_model/bin), an
+# installation (<prefix>/lib/python/gru_model: <prefix>/bin) and a source
+# tree (python/gru_model: build/bin).
+_BESIDE = [_PACKAGE / "bin"]
+if len(_PACKAGE.parents) > 2:
+    _BESIDE.append(_PACKAGE.parents[2] / "bin")
+if len(_PACKAGE.parents) > 1:
+    _BESIDE.append(_PACKAGE.parents[1] / "build" / "bin")
 
 
 class CompileError(RuntimeError):
