@@ -129,6 +129,27 @@ private:
     }
     if (auto layer = dyn_cast<LayerOp>(op))
       addLayerOperands(layer);
+    if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op))
+      addReshape(expand.getSrc(), expand.getResult(),
+                 expand.getReassociationIndices());
+    if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(op))
+      addReshape(collapse.getResult(), collapse.getSrc(),
+                 collapse.getReassociationIndices());
+  }
+
+  /// A reshape keeps a size that its group of `expanded` dimensions has
+  /// alone among sizes of 1 (tensor.expand_shape does not reify its shape).
+  void addReshape(Value collapsed, Value expanded,
+                  ArrayRef<ReassociationIndices> groups) {
+    ArrayRef<int64_t> shape =
+        cast<RankedTensorType>(expanded.getType()).getShape();
+    for (auto [group, indices] : llvm::enumerate(groups)) {
+      auto sized = llvm::make_filter_range(
+          indices, [&](int64_t d) { return shape[d] != 1; });
+      if (llvm::range_size(sized) == 1)
+        unite({collapsed, static_cast<int64_t>(group)},
+              {expanded, *sized.begin()});
+    }
   }
 
   /// A result dimension that the op reifies as a dimension of an operand or

@@ -29,8 +29,9 @@ def _write_atomically(path, text):
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="gru-import",
-        description="Import a saved model (Keras 3 .keras) as a model that gru-compile takes.")
-    parser.add_argument("model", help="the saved model: model.keras")
+        description="Import a saved model (Keras 3 .keras, ONNX .onnx) as a model that gru-compile "
+                    "takes.")
+    parser.add_argument("model", help="the saved model: model.keras or model.onnx")
     parser.add_argument("-o", dest="output", required=True, metavar="model.mlir",
                         help="the MLIR model to write ('-': standard output)")
     args = parser.parse_args(argv)

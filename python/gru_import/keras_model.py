@@ -12,18 +12,13 @@ import numpy as np
 
 from . import layers
 from .errors import ImportFailure
-from .mlir import Function, module_text
+from .mlir import Function, identifier, module_text
 
 # Layers that are the identity at inference.
 _IDENTITIES = {"Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout",
                "AlphaDropout", "ActivityRegularization"}
 _SUPPORTED = sorted({"InputLayer", "Embedding", "Masking", "GRU", "Bidirectional", "Dense",
                      "TimeDistributed", "Activation"} | _IDENTITIES)
-
-
-def _identifier(name, fallback):
-    name = re.sub(r"\W", "_", str(name))
-    return name if re.fullmatch(r"[A-Za-z_]\w*", name) else fallback
 
 
 def _read_archive(path):
@@ -117,7 +112,7 @@ class _Sequential:
         self.path = path
         self.weights = weights
         inner = config.get("config", {})
-        self.f = Function(_identifier(inner.get("name", "model"), "model"))
+        self.f = Function(identifier(inner.get("name", "model"), "model"))
         self.layer_configs = inner.get("layers", [])
         self.build_shape = inner.get("build_input_shape")
 
@@ -141,7 +136,7 @@ class _Sequential:
         if element is None:
             raise ImportFailure(f"{self.path}: input dtype {dtype!r} is not supported "
                                 f"(accepted: float32, int32, int64)")
-        x = self.f.argument(_identifier(name, "inputs"), shape, element)
+        x = self.f.argument(identifier(name, "inputs"), shape, element)
         mask = None
         for i, (layer, folder) in enumerate(zip(layer_list, _weight_paths(layer_list))):
             if isinstance(x, list):

@@ -1,6 +1,7 @@
 """The layers around a GRU, as ops on a mlir.Function: each takes and
 returns mlir.Values (and masks: (B, T) i1 Values, or None)."""
 
+from . import tensors
 from .errors import ImportFailure
 from .mlir import Value, affine_map, float_literal
 
@@ -38,12 +39,12 @@ def embedding(f, tokens, table):
     elif token_type != "i32":
         body.append(f"%as_int = arith.trunci %token : {token_type} to i32")
         token, token_type = "%as_int", "i32"
-    body += [f"%zero = arith.constant 0 : i32",
+    body += ["%zero = arith.constant 0 : i32",
              f"%last = arith.constant {vocabulary - 1} : i32",
              f"%low = arith.maxsi %zero, {token} : i32",
-             f"%id = arith.minsi %last, %low : i32",
-             f"%row = arith.index_cast %id : i32 to index",
-             f"%column = linalg.index 2 : index",
+             "%id = arith.minsi %last, %low : i32",
+             "%row = arith.index_cast %id : i32 to index",
+             "%column = linalg.index 2 : index",
              f"%value = tensor.extract {table.name}[%row, %column] : {table.type}",
              "linalg.yield %value : f32"]
     dims = ["b", "t", "d"]
@@ -168,9 +169,9 @@ _GRU_FLAGS = {"return_sequences": False, "return_state": False, "go_backwards": 
               "use_bias": True, "reset_after": True}
 
 
-def gru(f, where, config, x, mask, kernel, recurrent_kernel, bias):
+def gru(f, where, config, x, mask, kernel, recurrent_kernel, bias, initial_state=None):
     """A Keras GRU layer: its outputs (the output, then the state with
-    return_state) from its input and mask."""
+    return_state) from its input, mask and initial state."""
     units = int(config["units"])
     attributes = [f"units = {units} : i64"]
     for key, name in (("activation", "tanh"), ("recurrent_activation", "sigmoid")):
@@ -201,6 +202,9 @@ def gru(f, where, config, x, mask, kernel, recurrent_kernel, bias):
     if mask is not None:
         optional.append(f"mask({mask.name})")
         operands.append(mask)
+    if initial_state is not None:
+        optional.append(f"initial_state({initial_state.name})")
+        operands.append(initial_state)
     result_types = ", ".join(v.type for v in results)
     if len(results) > 1:
         result_types = f"({result_types})"
@@ -213,7 +217,7 @@ def gru(f, where, config, x, mask, kernel, recurrent_kernel, bias):
 
 def reverse_steps(f, y):
     """y (B, T, U) with its steps in reverse order, as ops.flip(y, axis=1)."""
-    steps = f.dynamic_sizes(y.shape[:2])[-1] if y.shape[1] is None else f.index(y.shape[1])
+    steps = f.size(y.shape, 1)
     one = f.index(1)
     last = f.fresh("last")
     f.emit(f"{last} = arith.subi {steps}, {one} : index")
@@ -231,18 +235,7 @@ def merge(f, where, mode, forward, backward):
     """Bidirectional's merge of the two directions' outputs: concat (last
     axis), sum, ave or mul."""
     if mode == "concat":
-        width = forward.shape[-1] + backward.shape[-1]
-        result = f.empty(forward.shape[:-1] + (width,))
-        sizes = f.mixed_sizes(forward.shape[:-1])
-        for part, offset in ((forward, 0), (backward, forward.shape[-1])):
-            offsets = ", ".join(["0"] * (part.rank - 1) + [str(offset)])
-            extents = ", ".join(sizes + [str(part.shape[-1])])
-            strides = ", ".join(["1"] * part.rank)
-            inserted = Value(f.fresh("concat"), result.shape)
-            f.emit(f"{inserted.name} = tensor.insert_slice {part.name} into {result.name}"
-                   f"[{offsets}] [{extents}] [{strides}] : {part.type} into {result.type}")
-            result = inserted
-        return result
+        return tensors.concat(f, [forward, backward], forward.rank - 1)
     ops = {"sum": ["%r = arith.addf %a, %b : f32"],
            "mul": ["%r = arith.mulf %a, %b : f32"],
            "ave": ["%s = arith.addf %a, %b : f32", "%half = arith.constant 0.5 : f32",

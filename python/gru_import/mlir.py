@@ -2,13 +2,25 @@
 and the weights as resources."""
 
 import dataclasses
+import re
 
 import numpy as np
 
 
 @dataclasses.dataclass(frozen=True)
+class Dim:
+    """A dynamic size: dimension `axis` of the function's argument `argument`
+    (its SSA name). Sizes are taken from the arguments so that gru-compile
+    sees every result's size in the arguments'."""
+    argument: str
+    axis: int
+
+
+@dataclasses.dataclass(frozen=True)
 class Value:
-    """An SSA value of tensor type; None in `shape` is a dynamic size."""
+    """An SSA value of tensor type. A size in `shape` is a number, a Dim, or
+    None: the same dimension of the batch and steps (B, T) of the first
+    argument."""
     name: str
     shape: tuple
     element: str = "f32"
@@ -22,8 +34,19 @@ class Value:
         return len(self.shape)
 
 
+def is_static(size):
+    return isinstance(size, int)
+
+
 def tensor_type(shape, element="f32"):
-    return "tensor<" + "".join(("?" if d is None else str(d)) + "x" for d in shape) + element + ">"
+    return "tensor<" + "".join((str(d) if is_static(d) else "?") + "x" for d in shape) \
+        + element + ">"
+
+
+def identifier(name, fallback):
+    """`name` as an MLIR symbol name, or `fallback` where it cannot be one."""
+    name = re.sub(r"\W", "_", str(name))
+    return name if re.fullmatch(r"[A-Za-z_]\w*", name) else fallback
 
 
 def affine_map(dims, results):
@@ -52,6 +75,7 @@ class Function:
         self._count = 0
         self._indices = {}
         self._sizes = {}
+        self.transposes = {}  # result name: (source, permutation), to fold transposes
 
     def fresh(self, hint):
         self._count += 1
@@ -74,6 +98,14 @@ class Function:
         self.emit(f"{value.name} = arith.constant dense_resource<{key}> : {value.type}")
         return value
 
+    def integer_constant(self, array, hint):
+        """A small integer array as a dense constant (i32 or i64)."""
+        array = np.asarray(array)
+        element = {np.dtype(np.int32): "i32", np.dtype(np.int64): "i64"}[array.dtype]
+        value = Value(self.fresh(hint), array.shape, element)
+        self.emit(f"{value.name} = arith.constant dense<{array.tolist()}> : {value.type}")
+        return value
+
     def index(self, i):
         if i not in self._indices:
             name = self.fresh("c")
@@ -81,30 +113,37 @@ class Function:
             self._indices[i] = name
         return self._indices[i]
 
-    def dynamic_sizes(self, shape):
-        """The SSA sizes of `shape`'s dynamic dimensions. Only the batch and
-        the steps are dynamic, and they are the input's: taken from the
-        argument, so that gru-compile sees the results' sizes in the
-        arguments'."""
+    def size(self, shape, axis):
+        """The SSA index of `shape[axis]`: a constant, or the tensor.dim of the
+        argument it comes from."""
+        size = shape[axis]
+        if is_static(size):
+            return self.index(size)
+        if size is None:
+            size = self._first_argument_dim(axis)
+        if size not in self._sizes:
+            argument = next(a for a in self.arguments if a.name == size.argument)
+            name = self.fresh("dim")
+            self.emit(f"{name} = tensor.dim {argument.name}, {self.index(size.axis)} : "
+                      f"{argument.type}")
+            self._sizes[size] = name
+        return self._sizes[size]
+
+    def _first_argument_dim(self, axis):
         source = self.arguments[0]
-        sizes = []
-        for i, d in enumerate(shape):
-            if d is None:
-                if i >= min(2, source.rank) or source.shape[i] is not None:
-                    raise ValueError(f"dimension {i} of {shape} is not the input's")
-                if i not in self._sizes:
-                    name = self.fresh("dim")
-                    self.emit(f"{name} = tensor.dim {source.name}, {self.index(i)} : "
-                              f"{source.type}")
-                    self._sizes[i] = name
-                sizes.append(self._sizes[i])
-        return sizes
+        if axis >= min(2, source.rank) or source.shape[axis] is not None:
+            raise ValueError(f"dimension {axis} is not the input's")
+        return Dim(source.name, axis)
+
+    def dynamic_sizes(self, shape):
+        """The SSA sizes of `shape`'s dynamic dimensions."""
+        return [self.size(shape, i) for i, d in enumerate(shape) if not is_static(d)]
 
     def mixed_sizes(self, shape):
         """Every dimension of `shape`: its SSA size where it is dynamic, its
         number otherwise (as the size lists of tensor ops take them)."""
         dynamic = iter(self.dynamic_sizes(shape))
-        return [next(dynamic) if d is None else str(d) for d in shape]
+        return [str(d) if is_static(d) else next(dynamic) for d in shape]
 
     def empty(self, shape, element="f32"):
         value = Value(self.fresh("init"), tuple(shape), element)
