@@ -6,7 +6,8 @@ import os
 import sys
 import tempfile
 
-from . import ImportFailure, import_model
+from . import ImportFailure, TorchOptions, import_model
+from .torch_model import HEADS
 
 
 def _write_atomically(path, text):
@@ -29,14 +30,27 @@ def _write_atomically(path, text):
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="gru-import",
-        description="Import a saved model (Keras 3 .keras, ONNX .onnx) as a model that gru-compile "
-                    "takes.")
-    parser.add_argument("model", help="the saved model: model.keras or model.onnx")
+        description="Import a saved model (Keras 3 .keras, ONNX .onnx, a PyTorch state_dict "
+                    ".pt) as a model that gru-compile takes.")
+    parser.add_argument("model", help="the saved model: model.keras, model.onnx or model.pt")
     parser.add_argument("-o", dest="output", required=True, metavar="model.mlir",
                         help="the MLIR model to write ('-': standard output)")
+    torch = parser.add_argument_group(
+        "PyTorch state_dicts", "what a state_dict of [nn.Embedding,] nn.GRU[, nn.Linear] does "
+        "not record")
+    torch.add_argument("--batch-first", action="store_true",
+                       help="the nn.GRU was built with batch_first=True")
+    torch.add_argument("--head", choices=HEADS,
+                       help="what the nn.Linear reads: every step of the GRU's output, "
+                            "output[:, -1], or the last layer's h_n of each direction")
+    torch.add_argument("--initial-state", action="store_true",
+                       help="the model takes h_0 (num_layers·directions, batch, hidden)")
     args = parser.parse_args(argv)
+    torch_options = None
+    if args.batch_first or args.head or args.initial_state:
+        torch_options = TorchOptions(args.batch_first, args.head, args.initial_state)
     try:
-        text = import_model(args.model)
+        text = import_model(args.model, torch_options)
         _write_atomically(args.output, text)
     except ImportFailure as failure:
         print(f"gru-import: error: {failure}", file=sys.stderr)

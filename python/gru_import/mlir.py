@@ -18,9 +18,7 @@ class Dim:
 
 @dataclasses.dataclass(frozen=True)
 class Value:
-    """An SSA value of tensor type. A size in `shape` is a number, a Dim, or
-    None: the same dimension of the batch and steps (B, T) of the first
-    argument."""
+    """An SSA value of tensor type; a size in `shape` is a number or a Dim."""
     name: str
     shape: tuple
     element: str = "f32"
@@ -85,7 +83,9 @@ class Function:
         self.lines.append("  " + text)
 
     def argument(self, name, shape, element="f32"):
-        value = Value(f"%{name}", tuple(shape), element)
+        """A new argument; its sizes that are None are dynamic."""
+        shape = tuple(Dim(f"%{name}", axis) if d is None else d for axis, d in enumerate(shape))
+        value = Value(f"%{name}", shape, element)
         self.arguments.append(value)
         return value
 
@@ -119,8 +119,6 @@ class Function:
         size = shape[axis]
         if is_static(size):
             return self.index(size)
-        if size is None:
-            size = self._first_argument_dim(axis)
         if size not in self._sizes:
             argument = next(a for a in self.arguments if a.name == size.argument)
             name = self.fresh("dim")
@@ -128,12 +126,6 @@ class Function:
                       f"{argument.type}")
             self._sizes[size] = name
         return self._sizes[size]
-
-    def _first_argument_dim(self, axis):
-        source = self.arguments[0]
-        if axis >= min(2, source.rank) or source.shape[axis] is not None:
-            raise ValueError(f"dimension {axis} is not the input's")
-        return Dim(source.name, axis)
 
     def dynamic_sizes(self, shape):
         """The SSA sizes of `shape`'s dynamic dimensions."""
