@@ -55,34 +55,30 @@ def embedding(f, tokens, table):
 
 def nonzero_mask(f, tokens):
     """tokens != 0, Embedding(mask_zero=True)'s mask."""
-    if tokens.element.startswith("f"):
-        body = [f"%zero = arith.constant 0.0 : {tokens.element}",
-                "%keep = arith.cmpf une, %token, %zero : " + tokens.element]
+    return not_equal(f, tokens, 0)
+
+
+def not_equal(f, x, value):
+    """x != value, elementwise (i1); NaN differs from everything."""
+    if x.element.startswith("f"):
+        body = [f"%v = arith.constant {float_literal(value)} : {x.element}",
+                f"%ne = arith.cmpf une, %x, %v : {x.element}"]
     else:
-        body = [f"%zero = arith.constant 0 : {tokens.element}",
-                "%keep = arith.cmpi ne, %token, %zero : " + tokens.element]
-    return f.elementwise("mask", [tokens], "i1", body + ["linalg.yield %keep : i1"],
-                         [("token", tokens.element), ("out", "i1")])
+        body = [f"%v = arith.constant {int(value)} : {x.element}",
+                f"%ne = arith.cmpi ne, %x, %v : {x.element}"]
+    return f.elementwise("ne", [x], "i1", body + ["linalg.yield %ne : i1"],
+                         [("x", x.element), ("out", "i1")])
+
+
+def any_last(f, flags):
+    """The OR of i1 `flags` over their last axis."""
+    return _reduce_last(f, flags, "any", "0", "arith.ori", "i1")
 
 
 def masking(f, x, mask_value):
     """Masking(mask_value): the mask any(x != v) over features, and
     x · mask as Keras computes it (so NaN stays NaN and -x·0 is -0)."""
-    batch_steps = x.shape[:2]
-    init = f.empty(batch_steps, "i1")
-    false = f.fresh("false")
-    f.emit(f"{false} = arith.constant false")
-    filled = Value(f.fresh("none"), init.shape, "i1")
-    f.emit(f"{filled.name} = linalg.fill ins({false} : i1) outs({init.name} : {init.type}) "
-           f"-> {init.type}")
-    dims = ["b", "t", "d"]
-    mask = f.generic("mask", [x], [affine_map(dims, dims), affine_map(dims, dims[:2])], filled,
-                     ["parallel", "parallel", "reduction"],
-                     [f"%v = arith.constant {float_literal(mask_value)} : f32",
-                      "%ne = arith.cmpf une, %x, %v : f32",
-                      "%any = arith.ori %ne, %seen : i1",
-                      "linalg.yield %any : i1"],
-                     [("x", "f32"), ("seen", "i1")])
+    mask = any_last(f, not_equal(f, x, mask_value))
     masked = f.elementwise("masked", [x, mask], "f32",
                            ["%one = arith.uitofp %keep : i1 to f32",
                             "%y = arith.mulf %x, %one : f32",
@@ -104,19 +100,19 @@ def activation(f, x, name):
     return y
 
 
-def _reduce_last(f, x, hint, start, combine):
+def _reduce_last(f, x, hint, start, combine, element="f32"):
     """combine over x's last axis, from `start`."""
     dims = [f"d{i}" for i in range(x.rank)]
-    init = f.empty(x.shape[:-1])
+    init = f.empty(x.shape[:-1], element)
     first = f.fresh("start")
-    f.emit(f"{first} = arith.constant {start} : f32")
-    filled = Value(f.fresh("filled"), init.shape)
-    f.emit(f"{filled.name} = linalg.fill ins({first} : f32) outs({init.name} : {init.type}) "
-           f"-> {init.type}")
+    f.emit(f"{first} = arith.constant {start} : {element}")
+    filled = Value(f.fresh("filled"), init.shape, element)
+    f.emit(f"{filled.name} = linalg.fill ins({first} : {element}) outs({init.name} : "
+           f"{init.type}) -> {init.type}")
     return f.generic(hint, [x], [affine_map(dims, dims), affine_map(dims, dims[:-1])], filled,
                      ["parallel"] * (x.rank - 1) + ["reduction"],
-                     [f"%r = {combine} %x, %acc : f32", "linalg.yield %r : f32"],
-                     [("x", "f32"), ("acc", "f32")])
+                     [f"%r = {combine} %x, %acc : {element}", f"linalg.yield %r : {element}"],
+                     [("x", element), ("acc", element)])
 
 
 def softmax(f, x):

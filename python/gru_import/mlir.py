@@ -43,7 +43,7 @@ def tensor_type(shape, element="f32"):
 
 def identifier(name, fallback):
     """`name` as an MLIR symbol name, or `fallback` where it cannot be one."""
-    name = re.sub(r"\W", "_", str(name))
+    name = re.sub(r"\W", "_", str(name)).rstrip("_")
     return name if re.fullmatch(r"[A-Za-z_]\w*", name) else fallback
 
 
@@ -153,6 +153,7 @@ class Function:
                   % (result.name, ", ".join(maps), ", ".join(f'"{i}"' for i in iterators)))
         ins = f"ins({ins} : {in_types}) " if inputs else ""
         self.emit(f"    {ins}outs({init.name} : {init.type}) {{")
+        body, block_args = _region_names(body, block_args)
         self.emit("  ^bb0(" + ", ".join(f"%{n}: {t}" for n, t in block_args) + "):")
         for line in body:
             self.emit("    " + line)
@@ -176,6 +177,22 @@ class Function:
         return (f"func.func @{self.name}({signature}) -> {result_types} {{\n"
                 + "\n".join(self.lines) + "\n"
                 + f"  return {', '.join(v.name for v in results)} : {', '.join(types)}\n}}\n")
+
+
+def _region_names(body, block_args):
+    """The region's own names with a trailing '_', which no name of the
+    function has (fresh names end in digits, arguments never in '_'): a
+    region sees the names around it and must not redefine them."""
+    local = {n for n, _ in block_args}
+    local |= {m.group(1) for line in body for m in [re.match(r"\s*%(\w+)\s*=", line)] if m}
+    pattern = re.compile(r"%(\w+)\b")
+
+    def rename(match):
+        name = match.group(1)
+        return f"%{name}_" if name in local else match.group(0)
+
+    return ([pattern.sub(rename, line) for line in body],
+            [(f"{n}_", t) for n, t in block_args])
 
 
 def module_text(functions_and_results, resources, header=""):

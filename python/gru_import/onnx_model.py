@@ -14,7 +14,7 @@ import dataclasses
 import numpy as np
 
 from . import layers, tensors
-from .errors import ImportFailure
+from .errors import ImportFailure, located
 from .mlir import Dim, Function, Value, affine_map, identifier, is_static, module_text
 
 _ELEMENTS = {1: "f32", 6: "i32", 7: "i64"}  # TensorProto FLOAT, INT32, INT64
@@ -137,12 +137,8 @@ class _Graph:
         inputs = [self.env[name] if name else None for name in node.input]
         attributes = {a.name: self.onnx.helper.get_attribute_value(a) for a in node.attribute}
         attributes = {k: v.decode() if isinstance(v, bytes) else v for k, v in attributes.items()}
-        try:
+        with located(self.where(node), self.path):
             outputs = handler(node, inputs, attributes)
-        except ImportFailure as failure:
-            message = str(failure)
-            raise ImportFailure(message if message.startswith(str(self.path))
-                                else f"{self.where(node)}: {message}") from None
         outputs = outputs if isinstance(outputs, list) else [outputs]
         for name, value in zip(node.output, outputs):
             if name:

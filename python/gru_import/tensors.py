@@ -89,9 +89,10 @@ def concat(f, parts, axis):
     """The parts joined along `axis` (their other sizes equal)."""
     if len(parts) == 1:
         return parts[0]
+    if not all(is_static(p.shape[axis]) for p in parts):
+        raise ImportFailure(f"a concatenation along axis {axis}, of dynamic size, is not "
+                            f"supported")
     width = sum(p.shape[axis] for p in parts)
-    if not is_static(width):
-        raise ImportFailure("a concatenation along a dynamic axis is not supported")
     shape = parts[0].shape[:axis] + (width,) + parts[0].shape[axis + 1:]
     result = f.empty(shape, parts[0].element)
     offset = 0
@@ -108,8 +109,15 @@ def concat(f, parts, axis):
     return result
 
 
+def compatible(x, y):
+    """Sizes that can be equal: equal, or one of them dynamic (gru-compile's
+    C wrapper checks at run time that sizes the ops equate are equal)."""
+    return x == y or not is_static(x) or not is_static(y)
+
+
 def broadcast_shape(a, b):
-    """numpy's broadcast of shapes a and b, or None where they do not."""
+    """numpy's broadcast of shapes a and b, or None where they do not; two
+    dynamic sizes are taken as equal."""
     shape = []
     for i in range(1, max(len(a), len(b)) + 1):
         x = a[-i] if i <= len(a) else 1
@@ -118,6 +126,8 @@ def broadcast_shape(a, b):
             shape.append(x)
         elif x == 1:
             shape.append(y)
+        elif compatible(x, y):
+            shape.append(x if is_static(x) else y)
         else:
             return None
     return tuple(reversed(shape))

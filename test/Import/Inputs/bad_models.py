@@ -1,5 +1,6 @@
 """Writes the bad inputs of errors.test into a folder: a model with a layer
-gru-import does not take, a Bidirectional LSTM, a functional model, a GRU with an
+gru-import does not take, a Bidirectional LSTM, a model nested in
+a functional one, a concatenation along the dynamic steps, a GRU with an
 activation no GRU has, an archive without weights, a truncated archive, weights that are
 not HDF5, and a file that is no archive at all."""
 import os
@@ -20,7 +21,9 @@ def path(name):
 
 keras.Sequential([keras.Input((None, 3)), L.LSTM(4)]).save(path("lstm.keras"))
 inputs = keras.Input((None, 3))
-keras.Model(inputs, L.GRU(4)(inputs)).save(path("functional.keras"))
+inner = keras.Sequential([keras.Input((None, 3)), L.GRU(4)])
+keras.Model(inputs, L.Dense(2)(inner(inputs))).save(path("nested.keras"))
+keras.Model(inputs, L.Concatenate(axis=1)([inputs, inputs])).save(path("concat_steps.keras"))
 keras.Sequential([keras.Input((None, 3)), L.GRU(4, activation="softmax")]).save(
     path("gru_softmax.keras"))
 keras.Sequential([keras.Input((None, 3)), L.Bidirectional(L.LSTM(4))]).save(
