@@ -32,11 +32,11 @@ def import_model(path, torch_options=None):
     if torch_options is not None and not name.endswith(TORCH_SUFFIXES):
         raise ImportFailure(f"{path}: --batch-first, --head and --initial-state are options "
                             f"of PyTorch state_dicts (.pt, .pth)")
-    if name.endswith(".keras"):
+    if name.endswith((".keras", ".h5")):
         return import_keras(path)
     if name.endswith(".onnx"):
         return import_onnx(path)
     if name.endswith(TORCH_SUFFIXES):
         return import_torch(path, torch_options)
-    raise ImportFailure(f"{path}: unknown model format: gru-import reads Keras 3 .keras files, "
-                        f"ONNX .onnx files and PyTorch state_dicts (.pt, .pth)")
+    raise ImportFailure(f"{path}: unknown model format: gru-import reads Keras .keras and .h5 "
+                        f"files, ONNX .onnx files and PyTorch state_dicts (.pt, .pth)")

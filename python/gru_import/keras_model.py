@@ -52,19 +52,29 @@ def _read_archive(path):
     return config, weights
 
 
+def _open_hdf5(path, source, what):
+    import h5py
+
+    try:
+        return h5py.File(source, "r")
+    except FileNotFoundError:
+        raise ImportFailure(f"{path}: no such file") from None
+    except OSError as error:
+        raise ImportFailure(f"{path}: {what} is not a readable HDF5 file: {error}") from None
+
+
 class _Weights:
-    """The arrays of model.weights.h5, by layer: layers/<name>/**/vars/<i>."""
+    """The arrays of model.weights.h5, by layer: layers/<folder>/**/vars/<i>."""
 
     def __init__(self, path, data):
         import io
 
-        import h5py
-
         self.path = path
-        try:
-            self.file = h5py.File(io.BytesIO(data), "r")
-        except OSError as error:
-            raise ImportFailure(f"{path}: model.weights.h5 is not a readable HDF5 file: {error}")
+        self.file = _open_hdf5(path, io.BytesIO(data), "model.weights.h5")
+
+    @staticmethod
+    def folders(layer_configs):
+        return _weight_paths(layer_configs)
 
     def of(self, name, count_range):
         group = self.file.get(f"layers/{name}")
@@ -84,6 +94,53 @@ class _Weights:
             return [np.asarray(group[key], dtype=np.float32) for key in found]
         except (OSError, ValueError, TypeError) as error:
             raise ImportFailure(f"{self.path}: layer '{name}': unreadable weights: {error}")
+
+
+class _LegacyWeights:
+    """The arrays of a legacy Keras .h5 file, by layer name:
+    model_weights/<name> in the order of its weight_names (a Bidirectional's
+    forward weights first, then the backward ones)."""
+
+    def __init__(self, path, file):
+        self.path = path
+        self.file = file
+
+    @staticmethod
+    def folders(layer_configs):
+        return [layer.get("config", {}).get("name", layer.get("name")) for layer in layer_configs]
+
+    def of(self, folder, count_range):
+        name, _, direction = folder.partition("/")
+        group = self.file.get(f"model_weights/{name}")
+        names = [] if group is None else [n.decode() if isinstance(n, bytes) else str(n)
+                                          for n in group.attrs.get("weight_names", [])]
+        try:
+            arrays = [np.asarray(group[n], dtype=np.float32) for n in names]
+        except (KeyError, OSError, ValueError, TypeError) as error:
+            raise ImportFailure(f"{self.path}: layer '{name}': unreadable weights: {error}")
+        if direction:
+            half = len(arrays) // 2
+            arrays = arrays[:half] if direction == "forward_layer" else arrays[half:]
+        low, high = count_range
+        if not low <= len(arrays) <= high:
+            raise ImportFailure(f"{self.path}: layer '{folder}' has {len(arrays)} weights in "
+                                f"model_weights, expected {low}"
+                                + ("" if low == high else f" to {high}"))
+        return arrays
+
+
+def _read_legacy(path):
+    """The model configuration and weights of a legacy Keras .h5 file."""
+    file = _open_hdf5(path, path, "the file")
+    config = file.attrs.get("model_config")
+    if config is None or "model_weights" not in file:
+        raise ImportFailure(f"{path}: not a legacy Keras model file (no model_config and "
+                            f"model_weights; weights-only files have no architecture)")
+    try:
+        config = json.loads(config.decode() if isinstance(config, bytes) else config)
+    except ValueError as error:
+        raise ImportFailure(f"{path}: model_config is not JSON: {error}") from None
+    return config, _LegacyWeights(path, file)
 
 
 def _snake_case(name):
@@ -271,12 +328,12 @@ class _Sequential(_Model):
         layer_list = list(self.config.get("layers", []))
         if layer_list and layer_list[0].get("class_name") == "InputLayer":
             first = layer_list.pop(0)["config"]
-            x = self.argument(first.get("batch_shape"), first.get("dtype", "float32"),
+            x = self.argument(_batch_shape(first), first.get("dtype", "float32"),
                               first.get("name", "inputs"))
         else:
             x = self.argument(self.config.get("build_input_shape"), "float32", "inputs")
         outputs, mask = [x], None
-        for i, (layer, folder) in enumerate(zip(layer_list, _weight_paths(layer_list))):
+        for i, (layer, folder) in enumerate(zip(layer_list, self.weights.folders(layer_list))):
             if len(outputs) > 1:
                 raise ImportFailure(f"{self.where(layer_list[i - 1])}: merge_mode None gives "
                                     f"two outputs, which only the model's last layer may have")
@@ -288,10 +345,20 @@ class _Sequential(_Model):
         return self.module(outputs)
 
 
+def _batch_shape(input_config):
+    """An InputLayer's shape: batch_shape (Keras 3) or batch_input_shape (Keras 2)."""
+    return input_config.get("batch_shape", input_config.get("batch_input_shape"))
+
+
+# The keras.ops nodes that functional models record to compute masks.
+_MASK_OPERATIONS = {"NotEqual", "Any"}
+
+
 def _is_operation(layer):
     """An op node of a functional model (keras.ops), not a layer: it has no
-    weights folder."""
-    return str(layer.get("module", "")).startswith("keras.src.ops")
+    weights folder (legacy .h5 configurations do not record the module)."""
+    return str(layer.get("module", "")).startswith("keras.src.ops") or \
+        layer.get("class_name") in _MASK_OPERATIONS
 
 
 def _histories(value):
@@ -308,7 +375,8 @@ class _Functional(_Model):
         self.layers = {}
         layer_list = self.config.get("layers", [])
         with_weights = [layer for layer in layer_list if not _is_operation(layer)]
-        folders = dict(zip((id(layer) for layer in with_weights), _weight_paths(with_weights)))
+        folders = dict(zip((id(layer) for layer in with_weights),
+                           self.weights.folders(with_weights)))
         for layer in layer_list:
             self.layers[layer.get("name")] = (layer, folders.get(id(layer)))
         self.outputs = {}  # (layer name, node index): [values]
@@ -345,8 +413,9 @@ class _Functional(_Model):
     def call(self, layer, folder, node):
         kind, config, where = layer.get("class_name"), layer.get("config", {}), self.where(layer)
         if kind == "InputLayer":
-            minimum = 1 if len(config.get("batch_shape") or ()) == 2 else 2
-            return [self.argument(config.get("batch_shape"), config.get("dtype", "float32"),
+            shape = _batch_shape(config)
+            minimum = 1 if len(shape or ()) == 2 else 2
+            return [self.argument(shape, config.get("dtype", "float32"),
                                   config.get("name", layer.get("name")), minimum)]
         if kind in ("Functional", "Sequential", "Model"):
             raise ImportFailure(f"{where}: a model nested in a model is not supported")
@@ -412,15 +481,20 @@ class _Functional(_Model):
 
 
 def import_keras(path):
-    """The MLIR text of the Keras 3 model saved at `path`."""
-    config, data = _read_archive(path)
+    """The MLIR text of the Keras 3 model saved at `path` (.keras, or a
+    legacy .h5 file)."""
+    if str(path).endswith(".h5"):
+        config, weights = _read_legacy(path)
+    else:
+        config, data = _read_archive(path)
+        weights = _Weights(path, data)
     kind = config.get("class_name") if isinstance(config, dict) else None
     builders = {"Sequential": _Sequential, "Functional": _Functional, "Model": _Functional}
     if kind not in builders:
         raise ImportFailure(f"{path}: a {kind} model; gru-import reads Sequential and "
                             f"functional models")
     try:
-        return builders[kind](path, config, _Weights(path, data)).build()
+        return builders[kind](path, config, weights).build()
     except (KeyError, TypeError, ValueError, IndexError) as error:
-        raise ImportFailure(f"{path}: config.json is not a Keras model configuration "
-                            f"gru-import understands: {type(error).__name__}: {error}")
+        raise ImportFailure(f"{path}: the model configuration is not one gru-import "
+                            f"understands: {type(error).__name__}: {error}")

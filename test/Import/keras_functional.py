@@ -1,7 +1,8 @@
 """Functional Keras 3 models built and saved by real Keras (random asymmetric
 weights): several inputs, initial_state, return_state, Bidirectional's
 states, Concatenate and the merging layers, a layer called twice, and the
-masks Keras records as call arguments, on every mask pattern; imported with
+masks Keras records as call arguments, on every mask pattern (some also as
+legacy .h5 files); imported with
 gru-import, compiled with gru-compile and compared with model.predict to 1e-5.
 
     python keras_functional.py --gru-import gru-import --gru-compile gru-compile --workdir DIR
@@ -73,6 +74,10 @@ MODELS = {"initial_and_final_states": initial_and_final_states,
           "merging_layers": merging_layers, "shared_layer": shared_layer}
 
 
+# Models also saved in the legacy HDF5 format (model.save("x.h5")).
+LEGACY_H5 = {"initial_and_final_states", "bidirectional_initial_states"}
+
+
 def model_inputs(model, rng, pattern):
     """Inputs for each of the model's inputs: token ids or features with
     the mask pattern, states (batch, units)."""
@@ -87,6 +92,33 @@ def model_inputs(model, rng, pattern):
     return arrays
 
 
+def check(args, model, name, rng, suffix):
+    """Saves, imports, compiles and compares `model` on every mask pattern;
+    the number of failures."""
+    saved = args.workdir / f"{name}{suffix}"
+    model.save(saved)
+    run([args.gru_import, saved, "-o", args.workdir / f"{name}.mlir"])
+    library = args.workdir / f"lib{name}{suffix.replace('.', '_')}.so"
+    run([args.gru_compile, args.workdir / f"{name}.mlir", "-o", library])
+    failures = 0
+    with gru_model.load(library) as compiled:
+        (function,) = compiled.functions.values()
+        for pattern in ("none", "right", "left", "scattered"):
+            inputs = model_inputs(model, rng, pattern)
+            expected = model.predict(inputs if len(inputs) > 1 else inputs[0], verbose=0)
+            expected = list(expected) if isinstance(expected, (list, tuple)) else [expected]
+            got = function(*inputs)
+            got = list(got) if isinstance(got, tuple) else [got]
+            ok = [g.shape for g in got] == [e.shape for e in expected]
+            diff = max(float(np.abs(g - e).max()) for g, e in zip(got, expected)) \
+                if ok else np.inf
+            ok = ok and diff <= 1e-5
+            failures += not ok
+            print(f"{'ok' if ok else 'FAIL'} {name}{suffix} mask={pattern} "
+                  f"shapes={[tuple(g.shape) for g in got]} max abs diff {diff:.1e}")
+    return failures
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--gru-import", required=True)
@@ -99,26 +131,8 @@ def main():
     for name, make in MODELS.items():
         model = make()
         randomize(model, rng)
-        saved = args.workdir / f"{name}.keras"
-        model.save(saved)
-        run([args.gru_import, saved, "-o", args.workdir / f"{name}.mlir"])
-        library = args.workdir / f"lib{name}.so"
-        run([args.gru_compile, args.workdir / f"{name}.mlir", "-o", library])
-        with gru_model.load(library) as compiled:
-            (function,) = compiled.functions.values()
-            for pattern in ("none", "right", "left", "scattered"):
-                inputs = model_inputs(model, rng, pattern)
-                expected = model.predict(inputs if len(inputs) > 1 else inputs[0], verbose=0)
-                expected = list(expected) if isinstance(expected, (list, tuple)) else [expected]
-                got = function(*inputs)
-                got = list(got) if isinstance(got, tuple) else [got]
-                ok = [g.shape for g in got] == [e.shape for e in expected]
-                diff = max(float(np.abs(g - e).max()) for g, e in zip(got, expected)) \
-                    if ok else np.inf
-                ok = ok and diff <= 1e-5
-                failures += not ok
-                print(f"{'ok' if ok else 'FAIL'} {name} mask={pattern} "
-                      f"shapes={[tuple(g.shape) for g in got]} max abs diff {diff:.1e}")
+        for suffix in (".keras", ".h5") if name in LEGACY_H5 else (".keras",):
+            failures += check(args, model, name, rng, suffix)
     print(f"{failures} failures")
     return 1 if failures else 0
 

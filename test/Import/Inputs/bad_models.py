@@ -2,7 +2,8 @@
 gru-import does not take, a Bidirectional LSTM, a model nested in
 a functional one, a concatenation along the dynamic steps, a GRU with an
 activation no GRU has, an archive without weights, a truncated archive, weights that are
-not HDF5, and a file that is no archive at all."""
+not HDF5, a file that is no archive at all, a
+weights-only .h5 file and an .h5 file that is not HDF5."""
 import os
 import sys
 import zipfile
@@ -30,6 +31,9 @@ keras.Sequential([keras.Input((None, 3)), L.Bidirectional(L.LSTM(4))]).save(
     path("bidirectional_lstm.keras"))
 good = path("good.keras")
 keras.Sequential([keras.Input((None, 3)), L.GRU(4)]).save(good)
+keras.Sequential([keras.Input((None, 3)), L.GRU(4)]).save_weights(path("weights_only.weights.h5"))
+with open(path("text.h5"), "w") as f:
+    f.write("hello\n")
 
 with zipfile.ZipFile(good) as archive:
     config = archive.read("config.json")
