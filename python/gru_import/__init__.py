@@ -20,7 +20,7 @@ from .onnx_model import import_onnx
 from .torch_model import TorchOptions, import_torch
 
 __all__ = ["ImportFailure", "TorchOptions", "import_keras", "import_model", "import_onnx",
-           "import_torch"]
+           "import_pieces", "import_torch"]
 
 TORCH_SUFFIXES = (".pt", ".pth")
 
@@ -28,6 +28,13 @@ TORCH_SUFFIXES = (".pt", ".pth")
 def import_model(path, torch_options=None):
     """The MLIR text of the model saved at `path`; raises ImportFailure.
     `torch_options` (a TorchOptions) completes a PyTorch state_dict."""
+    return "".join(import_pieces(path, torch_options))
+
+
+def import_pieces(path, torch_options=None):
+    """import_model's text in pieces, for writing a large model without
+    holding all of it in one string; the model is read (and every error
+    raised) before this returns."""
     name = str(path)
     if torch_options is not None and not name.endswith(TORCH_SUFFIXES):
         raise ImportFailure(f"{path}: --batch-first, --head and --initial-state are options "

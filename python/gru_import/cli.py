@@ -6,21 +6,22 @@ import os
 import sys
 import tempfile
 
-from . import ImportFailure, TorchOptions, import_model
+from . import ImportFailure, TorchOptions, import_pieces
 from .torch_model import HEADS
 
 
-def _write_atomically(path, text):
-    """Writes `text` to `path` ("-": standard output) whole or not at all."""
+def _write_atomically(path, pieces):
+    """Writes the text `pieces` to `path` ("-": standard output) whole or not
+    at all."""
     if path == "-":
-        sys.stdout.write(text)
+        sys.stdout.writelines(pieces)
         return
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=folder, delete=False, suffix=".tmp") as f:
         temporary = f.name
         try:
-            f.write(text)
+            f.writelines(pieces)
         except BaseException:
             os.unlink(temporary)
             raise
@@ -50,8 +51,7 @@ def main(argv=None):
     if args.batch_first or args.head or args.initial_state:
         torch_options = TorchOptions(args.batch_first, args.head, args.initial_state)
     try:
-        text = import_model(args.model, torch_options)
-        _write_atomically(args.output, text)
+        _write_atomically(args.output, import_pieces(args.model, torch_options))
     except ImportFailure as failure:
         print(f"gru-import: error: {failure}", file=sys.stderr)
         return 1

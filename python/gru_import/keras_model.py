@@ -481,8 +481,8 @@ class _Functional(_Model):
 
 
 def import_keras(path):
-    """The MLIR text of the Keras 3 model saved at `path` (.keras, or a
-    legacy .h5 file)."""
+    """The MLIR text (in pieces: mlir.module_text) of the Keras model saved
+    at `path` (.keras, or a legacy .h5 file)."""
     if str(path).endswith(".h5"):
         config, weights = _read_legacy(path)
     else:

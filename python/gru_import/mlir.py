@@ -56,10 +56,13 @@ def float_literal(value):
     return f"{float(value):.9e}"
 
 
-def resource_blob(array):
-    """A dense_resource blob: the alignment (4, a little-endian u32), then
-    the raw little-endian float32 data, in hex."""
-    return "0x04000000" + np.ascontiguousarray(array, dtype="<f4").tobytes().hex().upper()
+def resource_blob(array, chunk=1 << 20):
+    """A dense_resource blob in pieces: the alignment (4, a little-endian
+    u32), then the raw little-endian float32 data, in hex."""
+    data = np.ascontiguousarray(array, dtype="<f4").reshape(-1)
+    yield "0x04000000"
+    for start in range(0, data.size, chunk):
+        yield data[start:start + chunk].tobytes().hex()
 
 
 class Function:
@@ -93,7 +96,7 @@ class Function:
         """The weight `array` as a resource of the module."""
         array = np.asarray(array, dtype=np.float32)
         key = f"{self.name}_{hint}_{len(self.resources)}"
-        self.resources[key] = resource_blob(array)
+        self.resources[key] = array
         value = Value(self.fresh(hint), array.shape)
         self.emit(f"{value.name} = arith.constant dense_resource<{key}> : {value.type}")
         return value
@@ -196,9 +199,14 @@ def _region_names(body, block_args):
 
 
 def module_text(functions_and_results, resources, header=""):
-    text = header + "\n".join(f.result_text(r) for f, r in functions_and_results)
-    if resources:
-        text += ("\n{-#\n  dialect_resources: {\n    builtin: {\n"
-                 + ",\n".join(f"      {k}: \"{v}\"" for k, v in resources.items())
-                 + "\n    }\n  }\n#-}\n")
-    return text
+    """The module's text in pieces (the weights' hex a piece at a time, so
+    that a large model is written without a copy of it in one string)."""
+    yield header + "\n".join(f.result_text(r) for f, r in functions_and_results)
+    if not resources:
+        return
+    yield "\n{-#\n  dialect_resources: {\n    builtin: {\n"
+    for i, (key, array) in enumerate(resources.items()):
+        yield (",\n" if i else "") + f"      {key}: \""
+        yield from resource_blob(array)
+        yield "\""
+    yield "\n    }\n  }\n#-}\n"
