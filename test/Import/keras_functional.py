@@ -1,6 +1,6 @@
 """Functional Keras 3 models built and saved by real Keras (random asymmetric
 weights): several inputs, initial_state, return_state, Bidirectional's
-states, Concatenate and the merging layers, a layer called twice, and the
+states, Concatenate and the merging layers, a layer called twice, stateful layers, and the
 masks Keras records as call arguments, on every mask pattern (some also as
 legacy .h5 files); imported with
 gru-import, compiled with gru-compile and compared with model.predict to 1e-5.
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_sequential import BATCH, FEATURES, VOCABULARY, features, keras, randomize, run, \
-    tokens
+from keras_sequential import BATCH, FEATURES, STEPS, VOCABULARY, features, keras, randomize, \
+    run, tokens
 
 import gru_model
 
@@ -66,6 +66,48 @@ def shared_layer():
     gru = L.GRU(3, return_sequences=True)
     dense = L.TimeDistributed(L.Dense(2))
     return keras.Model([x1, x2], L.Add()([dense(gru(x1)), dense(gru(L.Masking()(x2)))]))
+
+
+def stateful(unroll=False):
+    ids = keras.Input(batch_shape=(BATCH, STEPS), dtype="int32", name="ids")
+    embedded = L.Embedding(VOCABULARY, 4, mask_zero=True)(ids)
+    sequence = L.GRU(3, stateful=True, return_sequences=True, unroll=unroll)(embedded)
+    last = L.GRU(4, stateful=True, reset_after=False, unroll=unroll)(sequence)
+    return keras.Model(ids, L.Dense(2)(last))
+
+
+def check_stateful(args, rng):
+    """A stateful model's state carries from call to call and reset_states
+    clears it, in Keras and in the library alike; the number of failures.
+    The oracle is the same model unrolled: on the JAX backend Keras's loop
+    repeats the initial state at masked steps before the first processed one
+    where docs/GRU_SEMANTICS.md §5 (and its unrolled path) give zeros
+    (test/Integration/keras/oracle.py, keras_unroll); and its eager calls, as
+    model.predict does not write the state back."""
+    model, oracle = stateful(), stateful(unroll=True)
+    randomize(model, rng)
+    oracle.set_weights(model.get_weights())
+    saved = args.workdir / "stateful.keras"
+    model.save(saved)
+    run([args.gru_import, saved, "-o", args.workdir / "stateful.mlir"])
+    run([args.gru_compile, args.workdir / "stateful.mlir", "-o", args.workdir / "libstateful.so"])
+    failures = 0
+    with gru_model.load(args.workdir / "libstateful.so") as compiled:
+        (function,) = compiled.functions.values()
+        for call, pattern in enumerate(("right", "scattered", "reset", "none")):
+            if pattern == "reset":
+                for layer in oracle.layers:
+                    if getattr(layer, "stateful", False):
+                        layer.reset_states()
+                compiled.reset_states()
+                pattern = "left"
+            x = tokens(rng, pattern)
+            diff = float(np.abs(function(x) - np.asarray(oracle(x))).max())
+            ok = diff <= 1e-5
+            failures += not ok
+            print(f"{'ok' if ok else 'FAIL'} stateful call {call} mask={pattern} "
+                  f"max abs diff {diff:.1e}")
+    return failures
 
 
 MODELS = {"initial_and_final_states": initial_and_final_states,
@@ -133,6 +175,7 @@ def main():
         randomize(model, rng)
         for suffix in (".keras", ".h5") if name in LEGACY_H5 else (".keras",):
             failures += check(args, model, name, rng, suffix)
+    failures += check_stateful(args, rng)
     print(f"{failures} failures")
     return 1 if failures else 0
 
