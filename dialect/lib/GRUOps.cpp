@@ -186,11 +186,23 @@ SmallVector<std::string> LayerOp::getCuDNNBlockers() {
     add("use_bias is false; cuDNN needs true");
   if (!getResetAfter())
     add("reset_after is false; cuDNN needs true");
+  if (getClip())
+    add("clip is set; cuDNN's GRU does not clip");
   return blockers;
+}
+
+/// A gate clip, where set, is a positive bound.
+static LogicalResult verifyClip(Operation *op, FloatAttr clip) {
+  if (clip && !(clip.getValueAsDouble() > 0))
+    return op->emitOpError() << "'clip' must be positive, got "
+                             << formatNumber(clip.getValueAsDouble());
+  return success();
 }
 
 LogicalResult LayerOp::verify() {
   Operation *op = getOperation();
+  if (failed(verifyClip(op, getClipAttr())))
+    return failure();
   int64_t units = getUnits();
   if (units <= 0)
     return emitOpError() << "'units' must be a positive integer, got "
@@ -402,6 +414,8 @@ void LayerOp::getCanonicalizationPatterns(RewritePatternSet &results,
 
 LogicalResult CellOp::verify() {
   Operation *op = getOperation();
+  if (failed(verifyClip(op, getClipAttr())))
+    return failure();
   auto inputType = cast<RankedTensorType>(getInput().getType());
   auto stateType = cast<RankedTensorType>(getState().getType());
   if (inputType.getRank() != 2 || stateType.getRank() != 2)

@@ -57,7 +57,8 @@ public:
           b, loc, stateType(), inputAt(t), state, op.getKernel(),
           op.getRecurrentKernel(), op.getBias(), op.getDropoutMask(),
           op.getRecurrentDropoutMask(), op.getActivationAttr(),
-          op.getRecurrentActivationAttr(), op.getResetAfterAttr());
+          op.getRecurrentActivationAttr(), op.getResetAfterAttr(),
+          op.getClipAttr());
       Value output = next;
       if (op.getMask()) {
         Value keep = maskAt(t);

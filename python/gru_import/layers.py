@@ -184,6 +184,8 @@ def gru(f, where, config, x, mask, kernel, recurrent_kernel, bias, initial_state
             attributes.append(f"{key} = {float_literal(rate)}")
     if config.get("seed") is not None:
         attributes.append(f"seed = {int(config['seed'])} : i64")
+    if config.get("clip") is not None:  # ONNX's, not a Keras argument
+        attributes.append(f"clip = {float_literal(config['clip'])}")
 
     output = Value(f.fresh("gru"), (x.shape[0], x.shape[1], units)
                    if config.get("return_sequences") else (x.shape[0], units))

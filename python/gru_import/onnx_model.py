@@ -473,9 +473,9 @@ class _GRUNode:
             raise ImportFailure(f"direction '{direction}' is not one of forward, reverse, "
                                 f"bidirectional")
         self.directions = ["forward", "reverse"] if direction == "bidirectional" else [direction]
-        if attributes.get("clip") is not None:
-            raise ImportFailure("clip is not supported: the gru dialect does not clip the "
-                                "gates' inputs")
+        self.clip = attributes.get("clip")
+        if self.clip is not None and not self.clip > 0:
+            raise ImportFailure(f"clip {self.clip} is not positive")
 
     def build(self):
         x = self.g.tensor(self.x)
@@ -523,7 +523,8 @@ class _GRUNode:
                 "use_bias": self.b is not None, "go_backwards": direction == "reverse",
                 # Padded steps output zeros; the final state is carried over them.
                 "zero_output_for_mask": mask is not None and outputs[0],
-                "return_sequences": outputs[0], "return_state": outputs[0] and outputs[1]}
+                "return_sequences": outputs[0], "return_state": outputs[0] and outputs[1],
+                "clip": self.clip}
 
     def activations(self):
         """The gru dialect's names of (f, g) per direction."""

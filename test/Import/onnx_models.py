@@ -98,6 +98,10 @@ def every_attribute():
          "activation_alpha": [1.0], "activation_beta": [1.0]}, lengths=True)
     yield "opset7", gru_model_proto({"direction": "bidirectional"}, directions=2, opset=7,
                                     lengths=True, initial=True)
+    yield "clip", gru_model_proto(dict(both, clip=0.4, linear_before_reset=1), directions=2,
+                                  lengths=True, initial=True)
+    yield "clip_lbr0", gru_model_proto({"clip": 0.25, "activations": ["Sigmoid", "Relu"]},
+                                       initial=True)
     yield "opset22", gru_model_proto({"linear_before_reset": 1}, opset=22, lengths=True)
     for opset in (1, 3):
         model, feeds = gru_model_proto({"linear_before_reset": 0} if opset == 3 else

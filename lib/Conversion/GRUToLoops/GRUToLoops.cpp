@@ -49,6 +49,7 @@ struct StepParams {
   Value kernel, recurrentKernel, bias, dropoutMask, recurrentDropoutMask;
   Activation activation, recurrentActivation;
   bool resetAfter;
+  std::optional<double> clip;
   int64_t units;
 
   template <typename OpTy> static StepParams of(OpTy op, int64_t units) {
@@ -60,6 +61,9 @@ struct StepParams {
             op.getActivation(),
             op.getRecurrentActivation(),
             op.getResetAfter(),
+            op.getClipAttr()
+                ? std::optional<double>(op.getClipAttr().getValueAsDouble())
+                : std::nullopt,
             units};
   }
 };
@@ -77,6 +81,19 @@ public:
   }
 
 protected:
+  /// A gate's activation of x, x first clipped into [-clip, clip] where the
+  /// layer has a clip.
+  Value gate(ImplicitLocOpBuilder &s, Activation activation, Value x) {
+    if (p.clip) {
+      Value bound =
+          arith::ConstantOp::create(s, s.getFloatAttr(x.getType(), *p.clip));
+      Value low = arith::NegFOp::create(s, bound);
+      x = arith::MinimumFOp::create(s, arith::MaximumFOp::create(s, x, low),
+                                    bound);
+    }
+    return buildActivation(s, activation, x);
+  }
+
   //===--------------------------------------------------------------------===//
   // Tensor helpers
   //===--------------------------------------------------------------------===//
@@ -411,8 +428,7 @@ protected:
         ValueRange{product}, ArrayRef<AffineMap>{id, id, id, id}, parallel,
         [&](OpBuilder &nested, Location loc, ValueRange args) {
           ImplicitLocOpBuilder s(loc, nested);
-          Value r = buildActivation(s, sigma,
-                                    arith::AddFOp::create(s, args[0], args[1]));
+          Value r = gate(s, sigma, arith::AddFOp::create(s, args[0], args[1]));
           Value rh = arith::MulFOp::create(s, r, args[2]);
           linalg::YieldOp::create(s, rh);
         });
@@ -485,13 +501,13 @@ protected:
                                               : args[nextInput++];
           // With reset_after = false, hr is unused: r was applied before
           // the candidate's product.
-          Value z = buildActivation(s, sigma, add(xz, hz));
+          Value z = gate(s, sigma, add(xz, hz));
           Value candidateInput = add(xh, hh);
           if (resetAfter) {
-            Value r = buildActivation(s, sigma, add(xr, hr));
+            Value r = gate(s, sigma, add(xr, hr));
             candidateInput = add(xh, mul(r, hh));
           }
-          Value candidate = buildActivation(s, phi, candidateInput);
+          Value candidate = gate(s, phi, candidateInput);
           // h' = z ⊙ h + (1 − z) ⊙ candidate
           Value one =
               arith::ConstantOp::create(s, s.getFloatAttr(h.getType(), 1.0));

@@ -444,3 +444,21 @@ func.func @activation_types(%x: tensor<4xf32>) -> tensor<4xf64> {
   %y = "gru.activation"(%x) {activation = #gru.activation<relu>} : (tensor<4xf32>) -> tensor<4xf64>
   return %y : tensor<4xf64>
 }
+
+// -----
+
+func.func @clip_not_positive(%x: tensor<2x5x8xf32>, %k: tensor<8x12xf32>, %rk: tensor<4x12xf32>) {
+  // expected-error @+1 {{'clip' must be positive, got -1}}
+  %o = gru.layer %x, %k, %rk {units = 4 : i64, use_bias = false, clip = -1.0}
+      : (tensor<2x5x8xf32>, tensor<8x12xf32>, tensor<4x12xf32>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @cell_clip_zero(%x: tensor<2x8xf32>, %h: tensor<2x4xf32>, %k: tensor<8x12xf32>, %rk: tensor<4x12xf32>) {
+  // expected-error @+1 {{'clip' must be positive, got 0}}
+  %o = gru.cell %x, %h, %k, %rk {clip = 0.0}
+      : (tensor<2x8xf32>, tensor<2x4xf32>, tensor<8x12xf32>, tensor<4x12xf32>) -> tensor<2x4xf32>
+  return
+}

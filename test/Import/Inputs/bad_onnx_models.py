@@ -1,6 +1,6 @@
 """Writes the bad ONNX inputs of onnx-errors.test into a folder: an op that
-gru-import does not take (LSTM), GRU attributes it cannot honour (clip, an
-activation the gru dialect lacks), a W of the wrong shape, a truncated model
+gru-import does not take (LSTM), GRU attributes it cannot honour (a negative
+clip, an activation the gru dialect lacks), a W of the wrong shape, a truncated model
 and a file that is no model at all."""
 import os
 import sys
@@ -29,7 +29,7 @@ def gru(name, w_rows=3 * H, **attributes):
 
 lstm = helper.make_node("LSTM", ["X", "W", "R"], ["Y"], name="the_lstm", hidden_size=H)
 save(model(lstm, {"W": (1, 4 * H, F), "R": (1, 4 * H, H)}), os.path.join(folder, "lstm.onnx"))
-gru("clip.onnx", clip=1.0)
+gru("clip.onnx", clip=-1.0)
 gru("activation.onnx", activations=["ThresholdedRelu", "Tanh"])
 gru("leaky.onnx", activations=["LeakyRelu", "Tanh"])
 gru("shape.onnx", w_rows=4 * H)

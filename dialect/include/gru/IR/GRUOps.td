@@ -61,6 +61,10 @@ def GRU_LayerOp : GRU_Op<"layer", [AttrSizedOperandSegments,
     Results are `output` (`(B, T, U)` when `return_sequences`, else `(B, U)`)
     and, when `return_state`, `final_state` `(B, U)`.
 
+    `clip` is not a Keras argument but ONNX's GRU attribute: a positive bound
+    that clips the input of every gate's activation into `[-clip, clip]`
+    (docs/GRU_SEMANTICS.md section 2).
+
     A stateful layer keeps its final state in the model instance and starts
     the next call from it, and training-mode dropout draws new masks on each
     call: such layers read and write model state. Other layers are pure.
@@ -76,39 +80,39 @@ def GRU_LayerOp : GRU_Op<"layer", [AttrSizedOperandSegments,
     ```
   }];
 
-  let arguments = (ins
-    GRU_FloatTensor:$input,
-    GRU_FloatTensor:$kernel,
-    GRU_FloatTensor:$recurrent_kernel,
-    Optional<GRU_FloatTensor>:$bias,
-    Optional<GRU_MaskTensor>:$mask,
-    Optional<GRU_FloatTensor>:$initial_state,
-    Optional<GRU_FloatTensor>:$dropout_mask,
-    Optional<GRU_FloatTensor>:$recurrent_dropout_mask,
-    I64Attr:$units,
-    DefaultValuedAttr<GRU_ActivationAttr, "::mlir::gru::Activation::tanh">:$activation,
-    DefaultValuedAttr<GRU_ActivationAttr, "::mlir::gru::Activation::sigmoid">:$recurrent_activation,
-    DefaultValuedAttr<BoolAttr, "true">:$use_bias,
-    DefaultValuedAttr<BoolAttr, "true">:$reset_after,
-    DefaultValuedAttr<F64Attr, "0.0">:$dropout,
-    DefaultValuedAttr<F64Attr, "0.0">:$recurrent_dropout,
-    OptionalAttr<I64Attr>:$seed,
-    DefaultValuedAttr<BoolAttr, "false">:$return_sequences,
-    DefaultValuedAttr<BoolAttr, "false">:$return_state,
-    DefaultValuedAttr<BoolAttr, "false">:$go_backwards,
-    DefaultValuedAttr<BoolAttr, "false">:$stateful,
-    DefaultValuedAttr<BoolAttr, "false">:$unroll,
-    DefaultValuedAttr<BoolAttr, "false">:$zero_output_for_mask,
-    DefaultValuedAttr<BoolAttr, "false">:$training,
-    OptionalAttr<GRU_RegularizerAttr>:$kernel_regularizer,
-    OptionalAttr<GRU_RegularizerAttr>:$recurrent_regularizer,
-    OptionalAttr<GRU_RegularizerAttr>:$bias_regularizer,
-    OptionalAttr<GRU_RegularizerAttr>:$activity_regularizer,
-    OptionalAttr<GRU_ConstraintAttr>:$kernel_constraint,
-    OptionalAttr<GRU_ConstraintAttr>:$recurrent_constraint,
-    OptionalAttr<GRU_ConstraintAttr>:$bias_constraint,
-    OptionalAttr<GRU_ImplAttr>:$impl
-  );
+  let arguments =
+      (ins GRU_FloatTensor:$input, GRU_FloatTensor:$kernel,
+          GRU_FloatTensor:$recurrent_kernel, Optional<GRU_FloatTensor>:$bias,
+          Optional<GRU_MaskTensor>:$mask,
+          Optional<GRU_FloatTensor>:$initial_state,
+          Optional<GRU_FloatTensor>:$dropout_mask,
+          Optional<GRU_FloatTensor>:$recurrent_dropout_mask, I64Attr:$units,
+          DefaultValuedAttr<GRU_ActivationAttr,
+                            "::mlir::gru::Activation::tanh">:$activation,
+          DefaultValuedAttr<
+              GRU_ActivationAttr,
+              "::mlir::gru::Activation::sigmoid">:$recurrent_activation,
+          DefaultValuedAttr<BoolAttr, "true">:$use_bias,
+          DefaultValuedAttr<BoolAttr, "true">:$reset_after,
+          DefaultValuedAttr<F64Attr, "0.0">:$dropout,
+          DefaultValuedAttr<F64Attr, "0.0">:$recurrent_dropout,
+          OptionalAttr<I64Attr>:$seed,
+          DefaultValuedAttr<BoolAttr, "false">:$return_sequences,
+          DefaultValuedAttr<BoolAttr, "false">:$return_state,
+          DefaultValuedAttr<BoolAttr, "false">:$go_backwards,
+          DefaultValuedAttr<BoolAttr, "false">:$stateful,
+          DefaultValuedAttr<BoolAttr, "false">:$unroll,
+          DefaultValuedAttr<BoolAttr, "false">:$zero_output_for_mask,
+          DefaultValuedAttr<BoolAttr, "false">:$training,
+          OptionalAttr<F64Attr>:$clip,
+          OptionalAttr<GRU_RegularizerAttr>:$kernel_regularizer,
+          OptionalAttr<GRU_RegularizerAttr>:$recurrent_regularizer,
+          OptionalAttr<GRU_RegularizerAttr>:$bias_regularizer,
+          OptionalAttr<GRU_RegularizerAttr>:$activity_regularizer,
+          OptionalAttr<GRU_ConstraintAttr>:$kernel_constraint,
+          OptionalAttr<GRU_ConstraintAttr>:$recurrent_constraint,
+          OptionalAttr<GRU_ConstraintAttr>:$bias_constraint,
+          OptionalAttr<GRU_ImplAttr>:$impl);
   let results = (outs GRU_FloatTensor:$output,
                       Optional<GRU_FloatTensor>:$final_state);
 
@@ -149,8 +153,8 @@ def GRU_CellOp : GRU_Op<"cell", [AttrSizedOperandSegments, Pure]> {
   let summary = "one GRU step: the new state from one input step and the state";
   let description = [{
     Computes `h'` from `x` `(B, F)` and `h` `(B, U)` by the step equations of
-    docs/GRU_SEMANTICS.md section 2, without masking. Weights are as on
-    `gru.layer`; `dropout_mask` `(N, B, F)` and `recurrent_dropout_mask`
+    docs/GRU_SEMANTICS.md section 2, without masking. Weights and `clip` are
+    as on `gru.layer`; `dropout_mask` `(N, B, F)` and `recurrent_dropout_mask`
     `(3, B, U)` are applied as section 6 says.
 
     ```mlir
@@ -160,18 +164,19 @@ def GRU_CellOp : GRU_Op<"cell", [AttrSizedOperandSegments, Pure]> {
     ```
   }];
 
-  let arguments = (ins
-    GRU_FloatTensor:$input,
-    GRU_FloatTensor:$state,
-    GRU_FloatTensor:$kernel,
-    GRU_FloatTensor:$recurrent_kernel,
-    Optional<GRU_FloatTensor>:$bias,
-    Optional<GRU_FloatTensor>:$dropout_mask,
-    Optional<GRU_FloatTensor>:$recurrent_dropout_mask,
-    DefaultValuedAttr<GRU_ActivationAttr, "::mlir::gru::Activation::tanh">:$activation,
-    DefaultValuedAttr<GRU_ActivationAttr, "::mlir::gru::Activation::sigmoid">:$recurrent_activation,
-    DefaultValuedAttr<BoolAttr, "true">:$reset_after
-  );
+  let arguments =
+      (ins GRU_FloatTensor:$input, GRU_FloatTensor:$state,
+          GRU_FloatTensor:$kernel, GRU_FloatTensor:$recurrent_kernel,
+          Optional<GRU_FloatTensor>:$bias,
+          Optional<GRU_FloatTensor>:$dropout_mask,
+          Optional<GRU_FloatTensor>:$recurrent_dropout_mask,
+          DefaultValuedAttr<GRU_ActivationAttr,
+                            "::mlir::gru::Activation::tanh">:$activation,
+          DefaultValuedAttr<
+              GRU_ActivationAttr,
+              "::mlir::gru::Activation::sigmoid">:$recurrent_activation,
+          DefaultValuedAttr<BoolAttr, "true">:$reset_after,
+          OptionalAttr<F64Attr>:$clip);
   let results = (outs GRU_FloatTensor:$new_state);
 
   let assemblyFormat = [{
