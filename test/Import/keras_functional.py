@@ -7,14 +7,15 @@ gru-import, compiled with gru-compile and compared with model.predict to 1e-5.
 
     python keras_functional.py --gru-import gru-import --gru-compile gru-compile --workdir DIR
 """
-import argparse
 import sys
-from pathlib import Path
 
 import numpy as np
 
 from keras_sequential import BATCH, FEATURES, STEPS, VOCABULARY, features, keras, randomize, \
-    run, tokens
+    tokens
+
+import harness
+from harness import import_and_compile
 
 import gru_model
 
@@ -89,10 +90,9 @@ def check_stateful(args, rng):
     oracle.set_weights(model.get_weights())
     saved = args.workdir / "stateful.keras"
     model.save(saved)
-    run([args.gru_import, saved, "-o", args.workdir / "stateful.mlir"])
-    run([args.gru_compile, args.workdir / "stateful.mlir", "-o", args.workdir / "libstateful.so"])
+    library = import_and_compile(args, saved, "stateful")
     failures = 0
-    with gru_model.load(args.workdir / "libstateful.so") as compiled:
+    with gru_model.load(library) as compiled:
         (function,) = compiled.functions.values()
         for call, pattern in enumerate(("right", "scattered", "reset", "none")):
             if pattern == "reset":
@@ -102,11 +102,8 @@ def check_stateful(args, rng):
                 compiled.reset_states()
                 pattern = "left"
             x = tokens(rng, pattern)
-            diff = float(np.abs(function(x) - np.asarray(oracle(x))).max())
-            ok = diff <= 1e-5
-            failures += not ok
-            print(f"{'ok' if ok else 'FAIL'} stateful call {call} mask={pattern} "
-                  f"max abs diff {diff:.1e}")
+            failures += harness.check(f"stateful call {call} mask={pattern}", function(x),
+                                      np.asarray(oracle(x)))
     return failures
 
 
@@ -139,35 +136,20 @@ def check(args, model, name, rng, suffix):
     the number of failures."""
     saved = args.workdir / f"{name}{suffix}"
     model.save(saved)
-    run([args.gru_import, saved, "-o", args.workdir / f"{name}.mlir"])
-    library = args.workdir / f"lib{name}{suffix.replace('.', '_')}.so"
-    run([args.gru_compile, args.workdir / f"{name}.mlir", "-o", library])
+    library = import_and_compile(args, saved, name + suffix.replace(".", "_"))
     failures = 0
     with gru_model.load(library) as compiled:
         (function,) = compiled.functions.values()
         for pattern in ("none", "right", "left", "scattered"):
             inputs = model_inputs(model, rng, pattern)
             expected = model.predict(inputs if len(inputs) > 1 else inputs[0], verbose=0)
-            expected = list(expected) if isinstance(expected, (list, tuple)) else [expected]
-            got = function(*inputs)
-            got = list(got) if isinstance(got, tuple) else [got]
-            ok = [g.shape for g in got] == [e.shape for e in expected]
-            diff = max(float(np.abs(g - e).max()) for g, e in zip(got, expected)) \
-                if ok else np.inf
-            ok = ok and diff <= 1e-5
-            failures += not ok
-            print(f"{'ok' if ok else 'FAIL'} {name}{suffix} mask={pattern} "
-                  f"shapes={[tuple(g.shape) for g in got]} max abs diff {diff:.1e}")
+            failures += harness.check(f"{name}{suffix} mask={pattern}", function(*inputs),
+                                      expected)
     return failures
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--gru-import", required=True)
-    parser.add_argument("--gru-compile", required=True)
-    parser.add_argument("--workdir", type=Path, required=True)
-    args = parser.parse_args()
-    args.workdir.mkdir(parents=True, exist_ok=True)
+    args = harness.arguments()
     rng = np.random.default_rng(13)
     failures = 0
     for name, make in MODELS.items():

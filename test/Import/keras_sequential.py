@@ -6,17 +6,16 @@ masked entirely; some models also saved as legacy .h5 files.
 
     python keras_sequential.py --gru-import gru-import --gru-compile gru-compile --workdir DIR
 """
-import argparse
 import os
-import subprocess
 import sys
-from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import gru_model  # noqa: E402
+import harness  # noqa: E402
+from harness import import_and_compile  # noqa: E402
 
 L = keras.layers
 VOCABULARY, BATCH, STEPS, FEATURES = 40, 5, 7, 6
@@ -93,47 +92,26 @@ def randomize(model, rng):
         weight.assign(rng.uniform(-0.6, 0.6, weight.shape).astype(np.float32))
 
 
-def run(command):
-    done = subprocess.run(command, capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.exit(f"{' '.join(map(str, command))} failed:\n{done.stderr}")
-
-
 def check(args, model, name, rng, suffix):
     """Saves `model` as `suffix` (.keras, or legacy .h5), imports, compiles
     and compares it with model.predict on every mask pattern; the number of
     failures."""
     saved = args.workdir / f"{name}{suffix}"
     model.save(saved)
-    run([args.gru_import, saved, "-o", args.workdir / f"{name}.mlir"])
-    library = args.workdir / f"lib{name}{suffix.replace('.', '_')}.so"
-    run([args.gru_compile, args.workdir / f"{name}.mlir", "-o", library])
+    library = import_and_compile(args, saved, name + suffix.replace(".", "_"))
     is_tokens = model.inputs[0].dtype == "int32"
     failures = 0
     with gru_model.load(library) as compiled:
         (function,) = compiled.functions.values()
         for pattern in ("none", "right", "left", "scattered"):
             x = tokens(rng, pattern) if is_tokens else features(rng, pattern)
-            expected = model.predict(x, verbose=0)
-            got = function(x)
-            # Several outputs (merge_mode None): a sequence from Keras, a tuple from ours.
-            expected = list(expected) if isinstance(expected, (list, tuple)) else [expected]
-            got = list(got) if isinstance(got, tuple) else [got]
-            diff = max(float(np.abs(g - e).max()) for g, e in zip(got, expected))
-            ok = [g.shape for g in got] == [e.shape for e in expected] and diff <= 1e-5
-            failures += not ok
-            print(f"{'ok' if ok else 'FAIL'} {name}{suffix} mask={pattern} "
-                  f"shapes={[tuple(g.shape) for g in got]} max abs diff {diff:.1e}")
+            failures += harness.check(f"{name}{suffix} mask={pattern}", function(x),
+                                      model.predict(x, verbose=0))
     return failures
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--gru-import", required=True)
-    parser.add_argument("--gru-compile", required=True)
-    parser.add_argument("--workdir", type=Path, required=True)
-    args = parser.parse_args()
-    args.workdir.mkdir(parents=True, exist_ok=True)
+    args = harness.arguments()
     rng = np.random.default_rng(7)
     failures = 0
     for name, layer_list in MODELS.items():

@@ -5,18 +5,17 @@ library equal to model.predict. Prints the times; asserts no time.
 
     python large_model.py --gru-import gru-import --gru-compile gru-compile --workdir DIR
 """
-import argparse
 import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import gru_model  # noqa: E402
+import harness  # noqa: E402
 
 L = keras.layers
 # Peak memory allowed, in multiples of the weights' size (plus the tools' own).
@@ -40,12 +39,7 @@ def peak_mb(command, tool):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--gru-import", required=True)
-    parser.add_argument("--gru-compile", required=True)
-    parser.add_argument("--workdir", type=Path, required=True)
-    args = parser.parse_args()
-    args.workdir.mkdir(parents=True, exist_ok=True)
+    args = harness.arguments()
     model = keras.Sequential([keras.Input((None, 1024)), L.GRU(1024, return_sequences=True),
                               L.GRU(1024), L.Dense(10)])
     rng = np.random.default_rng(3)
@@ -68,10 +62,8 @@ def main():
     x = rng.uniform(-1, 1, (2, 5, 1024)).astype(np.float32)
     with gru_model.load(library) as compiled:
         (function,) = compiled.functions.values()
-        diff = float(np.abs(function(x) - model.predict(x, verbose=0)).max())
-    ok = diff <= 1e-5
-    failures += not ok
-    print(f"{'ok' if ok else 'FAIL'} equal to model.predict: max abs diff {diff:.1e}")
+        failures += harness.check("equal to model.predict:", function(x),
+                                  model.predict(x, verbose=0))
     print(f"{failures} failures")
     return 1 if failures else 0
 

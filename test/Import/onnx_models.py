@@ -7,8 +7,6 @@ its exporters: an embedding, a bidirectional GRU stack and a dense head).
 
     python onnx_models.py --gru-import gru-import --gru-compile gru-compile --workdir DIR
 """
-import argparse
-import subprocess
 import sys
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from onnx import TensorProto, helper, numpy_helper
 from onnx.backend.test.case.node import collect_testcases
 
 import gru_model
+import harness
 
 B, T, F, H = 4, 6, 5, 3
 rng = np.random.default_rng(11)
@@ -233,48 +232,27 @@ def reference(model, feeds):
     return session.run(None, feeds)
 
 
-def run(command):
-    done = subprocess.run(command, capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.exit(f"{' '.join(map(str, command))} failed:\n{done.stderr}")
-
-
-def check(args, name, model, feeds, expected_files=None):
+def check(args, name, model, feeds, expected_outputs=None):
+    """Imports, compiles and runs `model`; compared with ONNX Runtime and,
+    where given, the test's expected outputs. The number of failures."""
     path = args.workdir / f"{name}.onnx"
     onnx.save(model, path)
-    run([args.gru_import, path, "-o", args.workdir / f"{name}.mlir"])
-    library = args.workdir / f"lib{name}.so"
-    run([args.gru_compile, args.workdir / f"{name}.mlir", "-o", library])
-    expected = reference(model, feeds)
-    oracles = [("onnxruntime", expected)]
-    if expected_files is not None:
-        oracles.append(("onnx expected", expected_files))
-    argument_names = [i.name for i in model.graph.input
-                      if i.name not in {t.name for t in model.graph.initializer}]
+    library = harness.import_and_compile(args, path, name)
+    oracles = [("onnxruntime", reference(model, feeds))]
+    if expected_outputs is not None:
+        oracles.append(("onnx expected", expected_outputs))
+    initializers = {t.name for t in model.graph.initializer}
+    argument_names = [i.name for i in model.graph.input if i.name not in initializers]
     with gru_model.load(library) as compiled:
         (function,) = compiled.functions.values()
         got = function(*[feeds[n] for n in argument_names])
-    got = list(got) if isinstance(got, tuple) else [got]
-    failures = 0
-    for oracle, outputs in oracles:
-        ok = len(got) == len(outputs) and all(
-            g.shape == e.shape for g, e in zip(got, outputs))
-        diff = max(float(np.abs(g - e).max()) for g, e in zip(got, outputs)) if ok else np.inf
-        ok = ok and diff <= 1e-5
-        failures += not ok
-        print(f"{'ok' if ok else 'FAIL'} {name} vs {oracle} shapes="
-              f"{[tuple(g.shape) for g in got]} max abs diff {diff:.1e}")
-    return failures
+    return sum(harness.check(f"{name} vs {oracle}", got, outputs)
+               for oracle, outputs in oracles)
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--gru-import", required=True)
-    parser.add_argument("--gru-compile", required=True)
-    parser.add_argument("--workdir", type=Path, required=True)
-    parser.add_argument("--inputs", type=Path, default=Path(__file__).parent / "Inputs")
-    args = parser.parse_args()
-    args.workdir.mkdir(parents=True, exist_ok=True)
+    args = harness.arguments(lambda parser: parser.add_argument(
+        "--inputs", type=Path, default=Path(__file__).parent / "Inputs"))
     failures = 0
     for name, (model, feeds, outputs) in backend_node_tests():
         failures += check(args, name, model, feeds, outputs)
