@@ -15,6 +15,7 @@ config.test_exec_root = os.path.join(config.gru_obj_root, "test")
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%unit_test_dir", config.gru_unit_test_dir))
+config.substitutions.append(("%runtime_test_dir", config.gru_runtime_test_dir))
 config.substitutions.append(("%gru_src_root", config.gru_src_root))
 config.substitutions.append(("%gru_obj_root", config.gru_obj_root))
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])

@@ -24,7 +24,7 @@ __all__ = ["load", "compile", "Model", "ModelError", "CompileError"]
 
 # Return codes of docs/ABI.md.
 _ERROR_NAMES = {1: "invalid argument", 2: "bad size", 3: "out of memory",
-                4: "unsupported CPU"}
+                4: "unsupported CPU", 5: "device error"}
 _UNSUPPORTED_CPU = 4
 
 

@@ -22,6 +22,7 @@ enum {
   GRU_ERR_BAD_SIZE = 2,         /* a size out of range or inconsistent */
   GRU_ERR_OUT_OF_MEMORY = 3,
   GRU_ERR_UNSUPPORTED_CPU = 4, /* the CPU cannot run the library's code */
+  GRU_ERR_DEVICE = 5, /* no usable CUDA driver or device, or a CUDA failure */
 };
 
 /* The largest accepted dimension size. */

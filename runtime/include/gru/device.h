@@ -1,0 +1,60 @@
+/* device.h - the CUDA device layer of the runtime.
+ *
+ * The CUDA driver is loaded with dlopen on first use, never at load time and
+ * never by linking, so that a library with GPU code loads and runs on a
+ * machine without any NVIDIA software. GRU_CUDA_DRIVER in the environment
+ * names the driver library to load instead of libcuda.so.1 (tests use a
+ * stand-in).
+ *
+ * The mgpu* functions are those that MLIR 22's GPU-to-LLVM lowering calls,
+ * with the signatures of its declarations. Generated host code cannot check
+ * results, so a failure is recorded for the calling thread (the first one
+ * counts) and later calls of the thread do nothing until the wrapper takes
+ * the error with gru_rt_take_device_error. Hidden: each compiled library
+ * keeps its own. */
+#ifndef GRU_DEVICE_H
+#define GRU_DEVICE_H
+
+#include "gru/runtime.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* GRU_OK when a CUDA driver with at least one device is usable (device 0's
+ * primary context made current); else GRU_ERR_DEVICE and `*why` says why
+ * (no driver, no device, the driver's error). Loads the driver once per
+ * process; thread-safe. */
+GRU_RT_HIDDEN int gru_rt_cuda_probe(const char **why);
+
+/* GRU_OK, or GRU_ERR_DEVICE recorded on `instance` with the message of the
+ * calling thread's first device failure since the last take. */
+GRU_RT_HIDDEN int gru_rt_take_device_error(gru_rt_instance *instance);
+
+GRU_RT_HIDDEN void *mgpuModuleLoad(void *data, size_t size);
+GRU_RT_HIDDEN void mgpuModuleUnload(void *module);
+GRU_RT_HIDDEN void *mgpuModuleGetFunction(void *module, const char *name);
+GRU_RT_HIDDEN void *mgpuStreamCreate(void);
+GRU_RT_HIDDEN void mgpuStreamSynchronize(void *stream);
+GRU_RT_HIDDEN void mgpuStreamDestroy(void *stream);
+GRU_RT_HIDDEN void mgpuLaunchKernel(void *function, intptr_t grid_x,
+                                    intptr_t grid_y, intptr_t grid_z,
+                                    intptr_t block_x, intptr_t block_y,
+                                    intptr_t block_z, int32_t shared_bytes,
+                                    void *stream, void **params, void **extra,
+                                    size_t param_count);
+GRU_RT_HIDDEN void *mgpuMemAlloc(uint64_t bytes, void *stream,
+                                 bool host_shared);
+GRU_RT_HIDDEN void mgpuMemFree(void *pointer, void *stream);
+GRU_RT_HIDDEN void mgpuMemcpy(void *destination, void *source, size_t bytes,
+                              void *stream);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GRU_DEVICE_H */

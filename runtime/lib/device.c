@@ -1,0 +1,288 @@
+/* device.c - the CUDA device layer: the driver through dlopen, the mgpu*
+ * functions of MLIR's GPU lowering over it (see gru/device.h). */
+#include "gru/device.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* The CUDA driver API's types, as cuda.h defines them (not included: the
+ * runtime builds without CUDA). */
+typedef int CUresult;
+typedef int CUdevice;
+typedef void *CUcontext, *CUmodule, *CUfunction, *CUstream;
+typedef unsigned long long CUdeviceptr;
+enum {
+  CU_STREAM_NON_BLOCKING = 1,
+  CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8,
+  CU_MEM_ATTACH_GLOBAL = 1,
+  /* Dynamic shared memory beyond this needs the attribute above. */
+  DEFAULT_SHARED_LIMIT = 48 << 10,
+};
+
+/* The driver's entry points that the runtime calls, by their exported
+ * (versioned) names. */
+#define GRU_CUDA_FUNCTIONS(X)                                                  \
+  X(cuInit, "cuInit", CUresult, unsigned)                                      \
+  X(cuGetErrorString, "cuGetErrorString", CUresult, CUresult, const char **)   \
+  X(cuDeviceGetCount, "cuDeviceGetCount", CUresult, int *)                     \
+  X(cuDeviceGet, "cuDeviceGet", CUresult, CUdevice *, int)                     \
+  X(cuDevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain", CUresult,            \
+    CUcontext *, CUdevice)                                                     \
+  X(cuCtxSetCurrent, "cuCtxSetCurrent", CUresult, CUcontext)                   \
+  X(cuModuleLoadData, "cuModuleLoadData", CUresult, CUmodule *, const void *)  \
+  X(cuModuleUnload, "cuModuleUnload", CUresult, CUmodule)                      \
+  X(cuModuleGetFunction, "cuModuleGetFunction", CUresult, CUfunction *,        \
+    CUmodule, const char *)                                                    \
+  X(cuFuncSetAttribute, "cuFuncSetAttribute", CUresult, CUfunction, int, int)  \
+  X(cuLaunchKernel, "cuLaunchKernel", CUresult, CUfunction, unsigned,          \
+    unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, CUstream,      \
+    void **, void **)                                                          \
+  X(cuStreamCreate, "cuStreamCreate", CUresult, CUstream *, unsigned)          \
+  X(cuStreamSynchronize, "cuStreamSynchronize", CUresult, CUstream)            \
+  X(cuStreamDestroy, "cuStreamDestroy_v2", CUresult, CUstream)                 \
+  X(cuMemAlloc, "cuMemAlloc_v2", CUresult, CUdeviceptr *, size_t)              \
+  X(cuMemAllocManaged, "cuMemAllocManaged", CUresult, CUdeviceptr *, size_t,   \
+    unsigned)                                                                  \
+  X(cuMemFree, "cuMemFree_v2", CUresult, CUdeviceptr)                          \
+  X(cuMemcpyAsync, "cuMemcpyAsync", CUresult, CUdeviceptr, CUdeviceptr,        \
+    size_t, CUstream)
+
+static struct {
+#define GRU_CUDA_POINTER(field, symbol, result, ...)                           \
+  result (*field)(__VA_ARGS__);
+  GRU_CUDA_FUNCTIONS(GRU_CUDA_POINTER)
+#undef GRU_CUDA_POINTER
+  CUcontext context;
+} cuda;
+
+static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
+static int probe_status = GRU_ERR_DEVICE;
+static char probe_reason[512];
+
+static const char *error_name(CUresult result) {
+  const char *name = NULL;
+  if (cuda.cuGetErrorString && cuda.cuGetErrorString(result, &name) != 0)
+    name = NULL;
+  return name ? name : "unknown CUDA error";
+}
+
+static void load_driver(void) {
+  const char *name = getenv("GRU_CUDA_DRIVER");
+  if (!name || !*name)
+    name = "libcuda.so.1";
+  void *library = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+  if (!library) {
+    const char *error = dlerror();
+    snprintf(probe_reason, sizeof probe_reason,
+             "no CUDA driver: %s cannot be loaded (%s)", name,
+             error ? error : "not found");
+    return;
+  }
+#define GRU_CUDA_RESOLVE(field, symbol, ...)                                   \
+  if (!(*(void **)&cuda.field = dlsym(library, symbol))) {                     \
+    snprintf(probe_reason, sizeof probe_reason,                                \
+             "the CUDA driver %s has no %s (too old?)", name, symbol);         \
+    return;                                                                    \
+  }
+  GRU_CUDA_FUNCTIONS(GRU_CUDA_RESOLVE)
+#undef GRU_CUDA_RESOLVE
+  int count = 0;
+  CUdevice device;
+  const char *step = "cuInit";
+  CUresult result = cuda.cuInit(0);
+  if (!result) {
+    step = "cuDeviceGetCount";
+    result = cuda.cuDeviceGetCount(&count);
+  }
+  if (!result && count == 0) {
+    snprintf(probe_reason, sizeof probe_reason, "no CUDA device");
+    return;
+  }
+  if (!result) {
+    step = "cuDeviceGet";
+    result = cuda.cuDeviceGet(&device, 0);
+  }
+  if (!result) {
+    step = "cuDevicePrimaryCtxRetain";
+    result = cuda.cuDevicePrimaryCtxRetain(&cuda.context, device);
+  }
+  if (result) {
+    snprintf(probe_reason, sizeof probe_reason,
+             "the CUDA driver cannot be used: %s failed: %s (CUDA error %d)",
+             step, error_name(result), result);
+    return;
+  }
+  probe_status = GRU_OK;
+}
+
+int gru_rt_cuda_probe(const char **why) {
+  pthread_once(&probe_once, load_driver);
+  if (why)
+    *why = probe_status == GRU_OK ? "" : probe_reason;
+  return probe_status;
+}
+
+/* The calling thread's first device failure since the last take. */
+static _Thread_local bool thread_failed;
+static _Thread_local char thread_failure[512];
+/* Whether the primary context is current on this thread. */
+static _Thread_local bool context_current;
+
+static void record_failure(const char *message) {
+  if (thread_failed)
+    return;
+  thread_failed = true;
+  snprintf(thread_failure, sizeof thread_failure, "%s", message);
+}
+
+/* False (with the failure recorded) when `result` is an error of `what`. */
+static bool succeeded(CUresult result, const char *what) {
+  if (!result)
+    return true;
+  char message[512];
+  snprintf(message, sizeof message, "%s failed: %s (CUDA error %d)", what,
+           error_name(result), result);
+  record_failure(message);
+  return false;
+}
+
+/* Whether a device call may go ahead: no failure pending on this thread,
+ * a usable driver, its context current. */
+static bool ready(void) {
+  if (thread_failed)
+    return false;
+  const char *why;
+  if (gru_rt_cuda_probe(&why) != GRU_OK) {
+    record_failure(why);
+    return false;
+  }
+  if (!context_current &&
+      !succeeded(cuda.cuCtxSetCurrent(cuda.context), "cuCtxSetCurrent"))
+    return false;
+  context_current = true;
+  return true;
+}
+
+int gru_rt_take_device_error(gru_rt_instance *instance) {
+  if (!thread_failed)
+    return GRU_OK;
+  thread_failed = false;
+  return gru_rt_fail(instance, GRU_ERR_DEVICE, "%s", thread_failure);
+}
+
+/* A module's blob, loaded on its first function: mgpuModuleLoad runs from
+ * a global constructor, when the library is loaded, and must not touch the
+ * driver then. */
+typedef struct {
+  const void *data;
+  pthread_mutex_t lock;
+  CUmodule module;
+} lazy_module;
+
+void *mgpuModuleLoad(void *data, size_t size) {
+  (void)size;
+  lazy_module *module = calloc(1, sizeof *module);
+  if (!module)
+    return NULL;
+  module->data = data;
+  pthread_mutex_init(&module->lock, NULL);
+  return module;
+}
+
+void mgpuModuleUnload(void *handle) {
+  lazy_module *module = handle;
+  if (!module)
+    return;
+  if (module->module)
+    cuda.cuModuleUnload(module->module);
+  pthread_mutex_destroy(&module->lock);
+  free(module);
+}
+
+void *mgpuModuleGetFunction(void *handle, const char *name) {
+  lazy_module *module = handle;
+  if (!ready())
+    return NULL;
+  if (!module) {
+    record_failure("the GPU module could not be allocated");
+    return NULL;
+  }
+  pthread_mutex_lock(&module->lock);
+  bool loaded = module->module ||
+                succeeded(cuda.cuModuleLoadData(&module->module, module->data),
+                          "cuModuleLoadData");
+  pthread_mutex_unlock(&module->lock);
+  CUfunction function = NULL;
+  if (loaded)
+    succeeded(cuda.cuModuleGetFunction(&function, module->module, name),
+              "cuModuleGetFunction");
+  return function;
+}
+
+void *mgpuStreamCreate(void) {
+  CUstream stream = NULL;
+  if (ready())
+    succeeded(cuda.cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING),
+              "cuStreamCreate");
+  return stream;
+}
+
+void mgpuStreamSynchronize(void *stream) {
+  if (ready())
+    succeeded(cuda.cuStreamSynchronize(stream), "cuStreamSynchronize");
+}
+
+void mgpuStreamDestroy(void *stream) {
+  /* Also after a failure: the stream is released either way. */
+  if (stream && probe_status == GRU_OK)
+    cuda.cuStreamDestroy(stream);
+}
+
+void mgpuLaunchKernel(void *function, intptr_t grid_x, intptr_t grid_y,
+                      intptr_t grid_z, intptr_t block_x, intptr_t block_y,
+                      intptr_t block_z, int32_t shared_bytes, void *stream,
+                      void **params, void **extra, size_t param_count) {
+  (void)param_count;
+  if (!ready() || !function)
+    return;
+  if (shared_bytes > DEFAULT_SHARED_LIMIT &&
+      !succeeded(cuda.cuFuncSetAttribute(
+                     function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                     shared_bytes),
+                 "cuFuncSetAttribute"))
+    return;
+  succeeded(cuda.cuLaunchKernel(function, (unsigned)grid_x, (unsigned)grid_y,
+                                (unsigned)grid_z, (unsigned)block_x,
+                                (unsigned)block_y, (unsigned)block_z,
+                                (unsigned)shared_bytes, stream, params, extra),
+            "cuLaunchKernel");
+}
+
+void *mgpuMemAlloc(uint64_t bytes, void *stream, bool host_shared) {
+  (void)stream;
+  CUdeviceptr pointer = 0;
+  if (!ready())
+    return NULL;
+  if (host_shared)
+    succeeded(cuda.cuMemAllocManaged(&pointer, bytes, CU_MEM_ATTACH_GLOBAL),
+              "cuMemAllocManaged");
+  else
+    succeeded(cuda.cuMemAlloc(&pointer, bytes), "cuMemAlloc");
+  return (void *)(uintptr_t)pointer;
+}
+
+void mgpuMemFree(void *pointer, void *stream) {
+  (void)stream;
+  /* Also after a failure, so that nothing leaks. */
+  if (pointer && probe_status == GRU_OK)
+    cuda.cuMemFree((CUdeviceptr)(uintptr_t)pointer);
+}
+
+void mgpuMemcpy(void *destination, void *source, size_t bytes, void *stream) {
+  if (ready())
+    succeeded(cuda.cuMemcpyAsync((CUdeviceptr)(uintptr_t)destination,
+                                 (CUdeviceptr)(uintptr_t)source, bytes, stream),
+              "cuMemcpyAsync");
+}

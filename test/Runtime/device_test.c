@@ -1,0 +1,35 @@
+/* device_test.c - drives the runtime's device layer as generated host code
+ * does: probe, load a module, allocate, copy, launch "fill", copy back. It
+ * prints what the layer reports, for device.test to check. */
+#include "gru/device.h"
+
+#include <stdio.h>
+
+int main(void) {
+  const char *why;
+  int status = gru_rt_cuda_probe(&why);
+  printf("probe: %d %s\n", status, why);
+  gru_rt_instance *instance = gru_rt_create(0, NULL);
+  static char image[] = "the kernels";
+  void *module = mgpuModuleLoad(image, sizeof image);
+  void *function = mgpuModuleGetFunction(module, "fill");
+  void *stream = mgpuStreamCreate();
+  float host[4] = {0, 0, 0, 0};
+  float *device = mgpuMemAlloc(sizeof host, stream, false);
+  float value = 2.5f;
+  int64_t count = 3;
+  void *params[] = {&device, &value, &count};
+  mgpuLaunchKernel(function, 2, 1, 1, 128, 1, 1, 64 << 10, stream, params, NULL,
+                   3);
+  mgpuMemcpy(host, device, sizeof host, stream);
+  mgpuStreamSynchronize(stream);
+  mgpuMemFree(device, stream);
+  mgpuStreamDestroy(stream);
+  mgpuModuleUnload(module);
+  int code = gru_rt_take_device_error(instance);
+  printf("call: %d %s\n", code, gru_rt_last_error(instance));
+  printf("values: %g %g %g %g\n", host[0], host[1], host[2], host[3]);
+  printf("after take: %d\n", gru_rt_take_device_error(instance));
+  gru_rt_destroy(instance);
+  return 0;
+}

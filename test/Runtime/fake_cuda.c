@@ -1,0 +1,124 @@
+/* fake_cuda.c - a stand-in for the CUDA driver (libcuda.so.1) in tests of
+ * the runtime's device layer on machines without a GPU. Memory is host
+ * memory; each call prints one line ("fake cuda: ..."); the one kernel,
+ * "fill", sets `count` floats at `out` to `value` (its three parameters).
+ * FAKE_CUDA_DEVICES sets the device count (default 1), FAKE_CUDA_FAIL the
+ * name of a function that fails with CUDA_ERROR_OUT_OF_MEMORY. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef int CUresult;
+typedef unsigned long long CUdeviceptr;
+enum { OUT_OF_MEMORY = 2, NOT_FOUND = 500 };
+
+static int fill_kernel;
+static int context;
+static int stream;
+
+static CUresult call(const char *name) {
+  printf("fake cuda: %s\n", name);
+  fflush(stdout);
+  const char *fail = getenv("FAKE_CUDA_FAIL");
+  return fail && !strcmp(fail, name) ? OUT_OF_MEMORY : 0;
+}
+
+CUresult cuInit(unsigned flags) { return call("cuInit"); }
+
+CUresult cuGetErrorString(CUresult error, const char **name) {
+  *name = error == OUT_OF_MEMORY ? "CUDA_ERROR_OUT_OF_MEMORY"
+          : error == NOT_FOUND   ? "CUDA_ERROR_NOT_FOUND"
+                                 : "CUDA_ERROR_UNKNOWN";
+  return 0;
+}
+
+CUresult cuDeviceGetCount(int *count) {
+  const char *devices = getenv("FAKE_CUDA_DEVICES");
+  *count = devices ? atoi(devices) : 1;
+  return call("cuDeviceGetCount");
+}
+
+CUresult cuDeviceGet(int *device, int ordinal) {
+  *device = ordinal;
+  return call("cuDeviceGet");
+}
+
+CUresult cuDevicePrimaryCtxRetain(void **ctx, int device) {
+  *ctx = &context;
+  return call("cuDevicePrimaryCtxRetain");
+}
+
+CUresult cuCtxSetCurrent(void *ctx) { return call("cuCtxSetCurrent"); }
+
+CUresult cuModuleLoadData(void **module, const void *image) {
+  printf("fake cuda: module image '%s'\n", (const char *)image);
+  *module = &context;
+  return call("cuModuleLoadData");
+}
+
+CUresult cuModuleUnload(void *module) { return call("cuModuleUnload"); }
+
+CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
+  CUresult result = call("cuModuleGetFunction");
+  if (result)
+    return result;
+  *function = &fill_kernel;
+  return strcmp(name, "fill") ? NOT_FOUND : 0;
+}
+
+CUresult cuFuncSetAttribute(void *function, int attribute, int value) {
+  printf("fake cuda: attribute %d = %d\n", attribute, value);
+  return call("cuFuncSetAttribute");
+}
+
+CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy, unsigned gz,
+                        unsigned bx, unsigned by, unsigned bz, unsigned shared,
+                        void *stream, void **params, void **extra) {
+  printf("fake cuda: launch grid %ux%ux%u block %ux%ux%u shared %u\n", gx, gy,
+         gz, bx, by, bz, shared);
+  CUresult result = call("cuLaunchKernel");
+  if (result || function != &fill_kernel)
+    return result;
+  float *out = *(float **)params[0];
+  float value = *(float *)params[1];
+  int64_t count = *(int64_t *)params[2];
+  for (int64_t i = 0; i < count; ++i)
+    out[i] = value;
+  return 0;
+}
+
+CUresult cuStreamCreate(void **created, unsigned flags) {
+  *created = &stream;
+  return call("cuStreamCreate");
+}
+
+CUresult cuStreamSynchronize(void *s) { return call("cuStreamSynchronize"); }
+CUresult cuStreamDestroy_v2(void *s) { return call("cuStreamDestroy_v2"); }
+
+CUresult cuMemAlloc_v2(CUdeviceptr *pointer, size_t bytes) {
+  CUresult result = call("cuMemAlloc_v2");
+  if (!result)
+    *pointer = (CUdeviceptr)(uintptr_t)malloc(bytes);
+  return result;
+}
+
+CUresult cuMemAllocManaged(CUdeviceptr *pointer, size_t bytes, unsigned flags) {
+  CUresult result = call("cuMemAllocManaged");
+  if (!result)
+    *pointer = (CUdeviceptr)(uintptr_t)malloc(bytes);
+  return result;
+}
+
+CUresult cuMemFree_v2(CUdeviceptr pointer) {
+  free((void *)(uintptr_t)pointer);
+  return call("cuMemFree_v2");
+}
+
+CUresult cuMemcpyAsync(CUdeviceptr destination, CUdeviceptr source,
+                       size_t bytes, void *s) {
+  CUresult result = call("cuMemcpyAsync");
+  if (!result)
+    memcpy((void *)(uintptr_t)destination, (void *)(uintptr_t)source, bytes);
+  return result;
+}
