@@ -58,4 +58,8 @@ def main(argv=None):
     except OSError as error:
         print(f"gru-import: error: {error}", file=sys.stderr)
         return 1
+    except Exception as error:  # a bug: still one line, never a traceback
+        print(f"gru-import: error: internal error reading {args.model} (please report it): "
+              f"{type(error).__name__}: {error}", file=sys.stderr)
+        return 1
     return 0

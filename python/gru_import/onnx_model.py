@@ -15,7 +15,8 @@ import numpy as np
 
 from . import layers, tensors
 from .errors import ImportFailure, located
-from .mlir import Dim, Function, Value, affine_map, identifier, is_static, module_text
+from .mlir import Dim, Function, Value, affine_map, float_literal, identifier, is_static, \
+    module_text
 
 _ELEMENTS = {1: "f32", 6: "i32", 7: "i64"}  # TensorProto FLOAT, INT32, INT64
 
@@ -52,7 +53,11 @@ def import_onnx(path):
     if not model.HasField("graph") or opset is None:
         raise ImportFailure(f"{path}: not a readable ONNX model (no graph, or no opset of "
                             f"the default domain)")
-    return _Graph(path, model.graph, opset, onnx).build()
+    try:
+        return _Graph(path, model.graph, opset, onnx).build()
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
+        raise ImportFailure(f"{path}: a graph gru-import does not understand: "
+                            f"{type(error).__name__}: {error}") from None
 
 
 # ONNX activations of the GRU node that are the gru dialect's, with the
@@ -134,6 +139,10 @@ class _Graph:
         if handler is None:
             raise ImportFailure(f"{self.where(node)}: op {node.op_type} is not supported "
                                 f"(gru-import takes: {', '.join(_supported_ops())})")
+        missing = [name for name in node.input if name and name not in self.env]
+        if missing:
+            raise ImportFailure(f"{self.where(node)}: inputs {missing} are computed by no "
+                                f"node before it")
         inputs = [self.env[name] if name else None for name in node.input]
         attributes = {a.name: self.onnx.helper.get_attribute_value(a) for a in node.attribute}
         attributes = {k: v.decode() if isinstance(v, bytes) else v for k, v in attributes.items()}
@@ -154,7 +163,7 @@ class _Graph:
             init = self.f.empty(value.shape)
             filled = Value(self.f.fresh("filled"), init.shape)
             scalar = self.f.fresh("fill")
-            self.f.emit(f"{scalar} = arith.constant {float(value.value)!r} : f32")
+            self.f.emit(f"{scalar} = arith.constant {float_literal(value.value)} : f32")
             self.f.emit(f"{filled.name} = linalg.fill ins({scalar} : f32) outs({init.name} : "
                         f"{init.type}) -> {init.type}")
             return filled

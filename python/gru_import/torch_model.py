@@ -223,4 +223,8 @@ class _TorchModel:
 
 def import_torch(path, options=None):
     state = read_state_dict(path)
-    return _TorchModel(path, state, options or TorchOptions()).build()
+    try:
+        return _TorchModel(path, state, options or TorchOptions()).build()
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
+        raise ImportFailure(f"{path}: a state_dict gru-import does not understand: "
+                            f"{type(error).__name__}: {error}") from None

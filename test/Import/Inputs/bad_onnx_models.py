@@ -1,7 +1,8 @@
 """Writes the bad ONNX inputs of onnx-errors.test into a folder: an op that
 gru-import does not take (LSTM), GRU attributes it cannot honour (a negative
-clip, an activation the gru dialect lacks), a W of the wrong shape, a truncated model
-and a file that is no model at all."""
+clip, an activation the gru dialect lacks), a W of the wrong shape, a truncated model,
+a file that is no model at all, a node without a required attribute and one
+that reads a value no node computes."""
 import os
 import sys
 
@@ -41,3 +42,9 @@ with open(os.path.join(folder, "truncated.onnx"), "wb") as f:
     f.write(data[: len(data) // 2])
 with open(os.path.join(folder, "text.onnx"), "w") as f:
     f.write("hello\n")
+
+# A Concat without its required axis, and a node reading a value nothing computes.
+concat = helper.make_node("Concat", ["X", "X"], ["Y"], name="the_concat")
+save(model(concat, {}), os.path.join(folder, "no_axis.onnx"))
+relu = helper.make_node("Relu", ["Z"], ["Y"], name="the_relu")
+save(model(relu, {}), os.path.join(folder, "undefined.onnx"))
