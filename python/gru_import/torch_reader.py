@@ -20,13 +20,20 @@ _STORAGE_DTYPES = {
 
 
 def _rebuild_tensor(storage, offset, size, stride, *unused):
+    """The tensor of `size` and `stride` at `offset` of `storage`, checked to
+    lie inside it (as_strided would read any memory)."""
+    size, stride, offset = tuple(map(int, size)), tuple(map(int, stride)), int(offset)
+    if len(size) != len(stride) or min(size + stride + (offset,), default=0) < 0:
+        raise ImportFailure(f"a tensor of size {size}, stride {stride} and offset {offset}")
     itemsize = storage.dtype.itemsize
     if not size:
+        if offset >= storage.size:
+            raise ImportFailure("a tensor reaches beyond its storage")
         return storage[offset:offset + 1].reshape(()).copy()
-    end = offset + 1 + sum((s - 1) * st for s, st in zip(size, stride))
     if min(size) == 0:
         return np.zeros(size, storage.dtype)
-    if offset < 0 or end > storage.size:
+    end = offset + 1 + sum((s - 1) * st for s, st in zip(size, stride))
+    if end > storage.size:
         raise ImportFailure("a tensor reaches beyond its storage")
     return np.lib.stride_tricks.as_strided(
         storage[offset:], shape=tuple(size), strides=tuple(st * itemsize for st in stride)).copy()
