@@ -1,12 +1,12 @@
-//===- Unroll.cpp - the gru-unroll pass ------------------------------------===//
+//===- Unroll.cpp - the gru-unroll pass
+//------------------------------------===//
 //
-// Expands `gru.layer {unroll = true}` into T `gru.cell` steps. Masking follows
-// GRU_SEMANTICS.md section 5: a masked row keeps its state, and its output
-// repeats the previous output (zeros before the first processed step, or
-// zeros throughout with zero_output_for_mask).
+// Expands `gru.layer {unroll = true}` into T `gru.cell` steps, masked by the
+// rules that the loops share (gru/Conversion/StepSemantics.h).
 //
 //===----------------------------------------------------------------------===//
 
+#include "gru/Conversion/StepSemantics.h"
 #include "gru/IR/GRUOps.h"
 #include "gru/Transforms/Passes.h"
 
@@ -59,16 +59,11 @@ public:
           op.getRecurrentDropoutMask(), op.getActivationAttr(),
           op.getRecurrentActivationAttr(), op.getResetAfterAttr(),
           op.getClipAttr());
-      Value output = next;
-      if (op.getMask()) {
-        Value keep = maskAt(t);
-        state = arith::SelectOp::create(b, loc, keep, next, state);
-        output = arith::SelectOp::create(
-            b, loc, keep, next,
-            op.getZeroOutputForMask() ? zeroOutput : previousOutput);
-      } else {
-        state = next;
-      }
+      Value keep = op.getMask() ? maskAt(t) : Value();
+      auto [kept, output] =
+          maskedStep(b, loc, keep, next, state,
+                     maskedStepOutput(op, zeroOutput, previousOutput));
+      state = kept;
       previousOutput = output;
       if (sequence)
         sequence = insertStep(output, sequence, k);

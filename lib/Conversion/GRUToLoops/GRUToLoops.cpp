@@ -21,6 +21,7 @@
 #include "Regularization.h"
 #include "gru/Conversion/Activations.h"
 #include "gru/Conversion/Passes.h"
+#include "gru/Conversion/StepSemantics.h"
 #include "gru/IR/GRUOps.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -513,11 +514,9 @@ protected:
               arith::ConstantOp::create(s, s.getFloatAttr(h.getType(), 1.0));
           Value next =
               add(mul(z, h), mul(arith::SubFOp::create(s, one, z), candidate));
-          if (!keep)
-            return linalg::YieldOp::create(s, ValueRange{next}), void();
-          Value kept = arith::SelectOp::create(s, keepRow, next, h);
-          Value output = arith::SelectOp::create(s, keepRow, next, previous);
-          linalg::YieldOp::create(s, ValueRange{kept, output});
+          auto [kept, output] = maskedStep(s, loc, keepRow, next, h, previous);
+          linalg::YieldOp::create(s, keep ? ValueRange{kept, output}
+                                          : ValueRange{kept});
         });
     SmallVector<Value> results = shareAmongThreads(generic);
     return {results.front(), results.back()};
@@ -585,7 +584,7 @@ public:
           if (masked) {
             keep = maskAt(t);
             previous = carried[1];
-            otherwise = op.getZeroOutputForMask() ? zeros : previous;
+            otherwise = maskedStepOutput(op, zeros, previous);
           }
           StepBuffers stepBuffers{carried.drop_front(firstTemporary), 0, {}};
           stepBuffers.written.resize(stepBuffers.carried.size());
