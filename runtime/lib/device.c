@@ -236,7 +236,7 @@ void mgpuStreamSynchronize(void *stream) {
 
 void mgpuStreamDestroy(void *stream) {
   /* Also after a failure: the stream is released either way. */
-  if (stream && probe_status == GRU_OK)
+  if (stream && gru_rt_cuda_probe(NULL) == GRU_OK)
     cuda.cuStreamDestroy(stream);
 }
 
@@ -276,7 +276,7 @@ void *mgpuMemAlloc(uint64_t bytes, void *stream, bool host_shared) {
 void mgpuMemFree(void *pointer, void *stream) {
   (void)stream;
   /* Also after a failure, so that nothing leaks. */
-  if (pointer && probe_status == GRU_OK)
+  if (pointer && gru_rt_cuda_probe(NULL) == GRU_OK)
     cuda.cuMemFree((CUdeviceptr)(uintptr_t)pointer);
 }
 
