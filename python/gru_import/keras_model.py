@@ -14,19 +14,14 @@ import numpy as np
 
 from . import layers, tensors
 from .errors import ImportFailure, located
-from .mlir import Function, float_literal, identifier, module_text
+from .mlir import Function, identifier, module_text
 
 # Layers that are the identity at inference.
 _IDENTITIES = {"Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout",
                "AlphaDropout", "ActivityRegularization"}
-# Functional layers that join tensors (Keras's merging layers), by their body on %a, %b.
-_MERGES = {"Add": "%r = arith.addf %a, %b : f32", "Subtract": "%r = arith.subf %a, %b : f32",
-           "Multiply": "%r = arith.mulf %a, %b : f32",
-           "Maximum": "%r = arith.maximumf %a, %b : f32",
-           "Minimum": "%r = arith.minimumf %a, %b : f32"}
 _SUPPORTED = sorted({"InputLayer", "Embedding", "Masking", "GRU", "Bidirectional", "Dense",
-                     "TimeDistributed", "Activation", "Concatenate", "Average"}
-                    | _IDENTITIES | set(_MERGES))
+                     "TimeDistributed", "Activation", "Concatenate"}
+                    | _IDENTITIES | set(layers.MERGING_LAYERS))
 _ELEMENTS = {"float32": "f32", "int32": "i32", "int64": "i64"}
 
 
@@ -427,7 +422,7 @@ class _Functional(_Model):
             raise ImportFailure(f"{where}: call arguments {sorted(unknown)} are not supported")
         if _is_operation(layer):
             return [self.operation(where, kind, config, args)]
-        if kind in _MERGES or kind in ("Concatenate", "Average"):
+        if kind in layers.MERGING_LAYERS or kind == "Concatenate":
             return [self.merging(where, kind, config, args[0] if len(args) == 1 else args)]
         if len(args) != 1 or not hasattr(args[0], "rank"):
             raise ImportFailure(f"{where}: takes one tensor")
@@ -454,16 +449,7 @@ class _Functional(_Model):
         if any(v.rank != inputs[0].rank or not all(map(tensors.compatible, v.shape,
                                                         inputs[0].shape)) for v in inputs):
             raise ImportFailure(f"{where}: inputs {[v.type for v in inputs]} differ in shape")
-        body = _MERGES.get(kind, "%r = arith.addf %a, %b : f32")
-        result = inputs[0]
-        for other in inputs[1:]:
-            result = tensors.elementwise(self.f, kind.lower(), [result, other], [body])
-        if kind == "Average":
-            scale = float_literal(1.0 / len(inputs))
-            result = tensors.elementwise(self.f, "average", [result],
-                                         [f"%s = arith.constant {scale} : f32",
-                                          "%r = arith.mulf %a, %s : f32"])
-        return result
+        return layers.combine(self.f, kind, inputs)
 
     def operation(self, where, kind, config, args):
         """The keras.ops nodes that compute masks: NotEqual(x, constant) and

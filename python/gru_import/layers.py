@@ -229,18 +229,38 @@ def reverse_steps(f, y):
                      [("out", "f32")])
 
 
+# Keras's merging layers, by the body that combines two elements %a and %b
+# (Average: their sum, scaled after).
+MERGING_LAYERS = {"Add": "arith.addf", "Subtract": "arith.subf", "Multiply": "arith.mulf",
+                  "Maximum": "arith.maximumf", "Minimum": "arith.minimumf",
+                  "Average": "arith.addf"}
+
+
+def combine(f, kind, inputs):
+    """The merging layer `kind` (MERGING_LAYERS) over `inputs` of one shape,
+    pairwise from the first; Average then scales by 1/len(inputs)."""
+    body = [f"%r = {MERGING_LAYERS[kind]} %a, %b : f32"]
+    result = inputs[0]
+    for other in inputs[1:]:
+        result = tensors.elementwise(f, kind.lower(), [result, other], body)
+    if kind == "Average":
+        scale = float_literal(1.0 / len(inputs))
+        result = tensors.elementwise(f, "average", [result],
+                                     [f"%s = arith.constant {scale} : f32",
+                                      "%r = arith.mulf %a, %s : f32"])
+    return result
+
+
+# Bidirectional's merge modes that are merging layers.
+_MERGE_MODES = {"sum": "Add", "mul": "Multiply", "ave": "Average"}
+
+
 def merge(f, where, mode, forward, backward):
     """Bidirectional's merge of the two directions' outputs: concat (last
     axis), sum, ave or mul."""
     if mode == "concat":
         return tensors.concat(f, [forward, backward], forward.rank - 1)
-    ops = {"sum": ["%r = arith.addf %a, %b : f32"],
-           "mul": ["%r = arith.mulf %a, %b : f32"],
-           "ave": ["%s = arith.addf %a, %b : f32", "%half = arith.constant 0.5 : f32",
-                   "%r = arith.mulf %s, %half : f32"]}
-    if mode not in ops:
+    if mode not in _MERGE_MODES:
         raise ImportFailure(f"{where}: merge_mode {mode!r} is not supported (accepted: concat, "
                             f"sum, ave, mul, None)")
-    return f.elementwise(mode, [forward, backward], "f32", ops[mode] + ["linalg.yield %r : f32"],
-                         [("a", "f32"), ("b", "f32"), ("out", "f32")])
-
+    return combine(f, _MERGE_MODES[mode], [forward, backward])
