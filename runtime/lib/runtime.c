@@ -428,6 +428,21 @@ static void read_team_size(void) {
   team_size = value >= 1 && value <= 1024 ? (int)value : 1;
 }
 
+/* What a compiler emits for `#pragma omp barrier` (LLVM's OpenMP runtime
+ * ABI, kmp.h), so that the runtime itself needs no OpenMP compilation. */
+typedef struct {
+  int32_t reserved_1, flags, reserved_2, reserved_3;
+  const char *psource;
+} gru_kmp_ident;
+extern int32_t __kmpc_global_thread_num(gru_kmp_ident *location);
+extern void __kmpc_barrier(gru_kmp_ident *location, int32_t thread);
+
+void gru_rt_barrier(void) {
+  static gru_kmp_ident location = {0, 2 /* KMP_IDENT_KMPC */, 0, 0,
+                                   ";runtime.c;gru_rt_barrier;0;0;;"};
+  __kmpc_barrier(&location, __kmpc_global_thread_num(&location));
+}
+
 void gru_rt_use_threads(void) {
   pthread_once(&team_size_once, read_team_size);
   omp_set_num_threads(team_size);

@@ -27,8 +27,11 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -253,6 +256,8 @@ protected:
   /// at run time when B is dynamic). Rows, as the products split them where
   /// the weights fit in L2, so that a thread reads what it wrote.
   SmallVector<Value> shareAmongThreads(linalg::GenericOp generic) {
+    if (onOwnThread)
+      return generic->getResults();
     Value rows = tensor::DimOp::create(b, generic.getDpsInits()[0], 0);
     if (std::optional<int64_t> staticRows = getConstantIntValue(rows)) {
       if (*staticRows <= tuning.threadRows ||
@@ -391,20 +396,47 @@ protected:
       Value products = temporary(3 * units);
       Value recurrent =
           written(recurrentProducts(state, 3, products), products);
-      return gates(projected, recurrent, state, keep, otherwise, Value(),
-                   stateInit, outputInit);
+      return gates(gateInputs(projected, recurrent, Value()), state, keep,
+                   otherwise, stateInit, outputInit);
     }
     // reset_after = false: the h block of the recurrent product waits for r,
     // and its recurrent dropout applies to h before r ⊙ h.
     Value products = temporary(2 * units);
     Value zr = written(recurrentProducts(state, 2, products), products);
-    Value resetState = resetTimesState(projected, zr, state);
+    Value h = state;
+    if (Value masks = p.recurrentDropoutMask) {
+      Value dropped = temporary(units);
+      h = written(applyDropout(state, masks, 2, dropped), dropped);
+    }
+    Value product = temporary(units);
+    Value resetState = written(
+        resetTimesState(gateBlock(projected, 1), gateBlock(zr, 1), h, product),
+        product);
     Value candidateProduct = temporary(units);
     Value candidate =
         written(recurrentMatmul(resetState, 2 * units, units, candidateProduct),
                 candidateProduct);
-    return gates(projected, zr, state, keep, otherwise, candidate, stateInit,
-                 outputInit);
+    return gates(gateInputs(projected, zr, candidate), state, keep, otherwise,
+                 stateInit, outputInit);
+  }
+
+  /// The operands of a step's gate math, each (B, U) (or the columns of
+  /// the units that one thread owns): the input projections and the
+  /// recurrent terms of z, r and h. With reset_after = false, hr is unused
+  /// and hh is (r ⊙ h)·R_h.
+  struct GateInputs {
+    Value xz, xr, xh, hz, hr, hh;
+  };
+
+  /// The gate inputs from a step's projection (B, 3U) and recurrent
+  /// products ((B, 3U), or (B, 2U) and the candidate's (B, U)).
+  GateInputs gateInputs(Value projected, Value recurrent, Value candidate) {
+    return {gateBlock(projected, 0),
+            gateBlock(projected, 1),
+            gateBlock(projected, 2),
+            gateBlock(recurrent, 0),
+            gateBlock(recurrent, 1),
+            candidate ? candidate : gateBlock(recurrent, 2)};
   }
 
   /// Column block `gate` (z, r or h) of a (B, k·U) tensor.
@@ -412,36 +444,28 @@ protected:
     return columns(tensor, gate * units, units);
   }
 
-  /// r ⊙ h, with h under its h-gate recurrent mask, for reset_after = false.
-  Value resetTimesState(Value projected, Value zr, Value state) {
-    Value h = state;
-    if (Value masks = p.recurrentDropoutMask) {
-      Value dropped = temporary(units);
-      h = written(applyDropout(state, masks, 2, dropped), dropped);
-    }
+  /// r ⊙ h into `into`, from r's input projection and recurrent product,
+  /// for reset_after = false.
+  Value resetTimesState(Value xr, Value hr, Value h, Value into) {
     Activation sigma = p.recurrentActivation;
     AffineMap id = AffineMap::getMultiDimIdentityMap(2, b.getContext());
     SmallVector<utils::IteratorType> parallel(2, utils::IteratorType::parallel);
-    Value product = temporary(units);
     auto generic = linalg::GenericOp::create(
-        b, state.getType(),
-        ValueRange{gateBlock(projected, 1), gateBlock(zr, 1), h},
-        ValueRange{product}, ArrayRef<AffineMap>{id, id, id, id}, parallel,
+        b, into.getType(), ValueRange{xr, hr, h}, ValueRange{into},
+        ArrayRef<AffineMap>{id, id, id, id}, parallel,
         [&](OpBuilder &nested, Location loc, ValueRange args) {
           ImplicitLocOpBuilder s(loc, nested);
           Value r = gate(s, sigma, arith::AddFOp::create(s, args[0], args[1]));
           Value rh = arith::MulFOp::create(s, r, args[2]);
           linalg::YieldOp::create(s, rh);
         });
-    return written(shareAmongThreads(generic)[0], product);
+    return shareAmongThreads(generic)[0];
   }
 
   /// The fused gate math and masking of one step. With reset_after the
-  /// candidate's recurrent term is r ⊙ recurrent[:, 2U:]; otherwise it is
-  /// `candidateRecurrent` ((r ⊙ h)·R_h).
-  std::pair<Value, Value> gates(Value projected, Value recurrent, Value state,
-                                Value keep, Value otherwise,
-                                Value candidateRecurrent, Value stateInit,
+  /// candidate's recurrent term is r ⊙ hh; otherwise it is hh.
+  std::pair<Value, Value> gates(GateInputs in, Value state, Value keep,
+                                Value otherwise, Value stateInit,
                                 Value outputInit) {
     MLIRContext *ctx = b.getContext();
     AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
@@ -454,13 +478,7 @@ protected:
     // different threads read only their own rows of them.
     bool stateInPlace = state == stateInit;
     bool otherwiseInPlace = keep && otherwise == outputInit;
-    SmallVector<Value> inputs{gateBlock(projected, 0),
-                              gateBlock(projected, 1),
-                              gateBlock(projected, 2),
-                              gateBlock(recurrent, 0),
-                              gateBlock(recurrent, 1),
-                              resetAfter ? gateBlock(recurrent, 2)
-                                         : candidateRecurrent};
+    SmallVector<Value> inputs{in.xz, in.xr, in.xh, in.hz, in.hr, in.hh};
     SmallVector<AffineMap> maps(inputs.size(), id);
     if (!stateInPlace) {
       inputs.push_back(state);
@@ -526,6 +544,9 @@ protected:
   StepParams p;
   const KernelTuning &tuning;
   StepBuffers *buffers = nullptr;
+  /// Whether the code being built runs on one thread of a persistent team,
+  /// which shares nothing further.
+  bool onOwnThread = false;
   /// The packed blocks of R by (first column, width), once packed.
   llvm::SmallDenseMap<std::pair<int64_t, int64_t>, Value> packedRecurrent;
   Type elementType;
@@ -546,7 +567,6 @@ public:
   /// Returns the layer's output and final state.
   std::pair<Value, Value> build() {
     Value projection = sequenceProjection();
-    packRecurrentKernel();
     // The output of masked steps with zero_output_for_mask.
     Value zeros = op.getZeroOutputForMask() && op.getMask()
                       ? filled({batch, index(units)}, 0.0)
@@ -554,6 +574,58 @@ public:
     Value initialState = op.getInitialState()
                              ? op.getInitialState()
                              : fill(newBuffer({batch, index(units)}), 0.0);
+    if (!teamMayRunSteps())
+      return timeLoop(projection, zeros, initialState);
+    int64_t workPerRow = 3 * units * units;
+    if (std::optional<int64_t> rows = getConstantIntValue(batch))
+      return *rows * workPerRow < tuning.teamWork
+                 ? teamSteps(projection, zeros, initialState)
+                 : timeLoop(projection, zeros, initialState);
+    Value rows = getValueOrCreateConstantIndexOp(b, b.getLoc(), batch);
+    Value small = arith::CmpIOp::create(
+        b, arith::CmpIPredicate::ult,
+        arith::MulIOp::create(b, rows, constantIndex(workPerRow)),
+        constantIndex(tuning.teamWork));
+    Type outputType = op.getOutput().getType();
+    auto stateType =
+        RankedTensorType::get({staticSize(batch), units}, elementType);
+    auto choice = scf::IfOp::create(b, TypeRange{outputType, stateType}, small,
+                                    /*withElseRegion=*/true);
+    auto branch = [&](Block *block, bool team) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(block);
+      auto [output, state] = team ? teamSteps(projection, zeros, initialState)
+                                  : timeLoop(projection, zeros, initialState);
+      scf::YieldOp::create(
+          b, ValueRange{castTo(output, outputType), castTo(state, stateType)});
+    };
+    branch(choice.thenBlock(), true);
+    branch(choice.elseBlock(), false);
+    return {choice.getResult(0), choice.getResult(1)};
+  }
+
+private:
+  Value castTo(Value tensor, Type type) {
+    if (tensor.getType() == type)
+      return tensor;
+    return tensor::CastOp::create(b, type, tensor);
+  }
+
+  /// Whether the steps may run on a persistent team of threads: one that
+  /// splits every gate's units into whole panels (so at least two of them),
+  /// without recurrent dropout (whose masked states differ per gate). The
+  /// team runs them where a step's recurrent work is below the tuning's
+  /// teamWork, decided at run time for a dynamic batch size.
+  bool teamMayRunSteps() {
+    return !p.recurrentDropoutMask &&
+           PanelLayout::forColumns(units, tuning).panels() >= 2;
+  }
+
+  /// The loop of the steps on the calling thread, whose products and gate
+  /// math may fork threads.
+  std::pair<Value, Value> timeLoop(Value projection, Value zeros,
+                                   Value initialState) {
+    packRecurrentKernel();
     bool masked = op.getMask() != nullptr;
 
     // Loop-carried: the state, the previous output (only when masked), the
@@ -612,7 +684,292 @@ public:
     return {output, finalState};
   }
 
-private:
+  //===--------------------------------------------------------------------===//
+  // The steps on a persistent team of threads
+  //===--------------------------------------------------------------------===//
+
+  /// The memory that a team shares: thread c of n owns the panels
+  /// [c·P/n, (c+1)·P/n) of every gate's P panels of R, that is the same
+  /// columns of each gate, and writes only those columns of each buffer.
+  struct TeamBuffers {
+    Value states;     // (2, B, U): h of even steps, h of odd steps
+    Value products;   // (B, 3U) the recurrent products of z, r and h
+    Value resetState; // (B, U) r ⊙ h, reset_after = false only
+    Value previous;   // (B, U) the previous output, with a mask only
+    Value sequence;   // (B, T, U), with return_sequences only
+  };
+
+  /// R packed by gate, all gates in the same panel layout, and the
+  /// recurrent bias by gate (null without one).
+  struct TeamWeights {
+    PanelLayout layout;
+    SmallVector<Value, 3> packed, biases;
+  };
+
+  /// The columns a thread owns.
+  struct Ownership {
+    PanelRange panels;
+    Value firstColumn, columns;
+  };
+
+  /// The steps in one OpenMP parallel region: each thread computes the
+  /// recurrent products and gate math of the units it owns for all rows,
+  /// and the team meets at one barrier per step (two with reset_after =
+  /// false, whose candidate needs r ⊙ h of every unit), where the new state
+  /// is exchanged through a double buffer. This is the structure of a
+  /// persistent GPU kernel, with threads for blocks.
+  std::pair<Value, Value> teamSteps(Value projection, Value zeros,
+                                    Value initialState) {
+    TeamWeights weights{PanelLayout::forColumns(units, tuning), {}, {}};
+    Value packed =
+        packPanels(b, p.recurrentKernel, weights.layout, tuning, /*groups=*/3);
+    auto packedType = cast<RankedTensorType>(packed.getType());
+    for (int64_t gate = 0; gate < 3; ++gate) {
+      SmallVector<OpFoldResult> offsets{index(gate), index(0), index(0),
+                                        index(0)};
+      SmallVector<OpFoldResult> sizes{index(1)};
+      for (int64_t size : packedType.getShape().drop_front())
+        sizes.push_back(index(size));
+      weights.packed.push_back(tensor::ExtractSliceOp::create(
+          b,
+          RankedTensorType::get(packedType.getShape().drop_front(),
+                                elementType),
+          packed, offsets, sizes, SmallVector<OpFoldResult>(4, index(1))));
+      weights.biases.push_back(slice(biasRow(1), gate * units, units));
+    }
+    TeamBuffers buffers = teamBuffers(initialState);
+
+    auto parallel = omp::ParallelOp::create(b);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.createBlock(&parallel.getRegion());
+      omp::TerminatorOp::create(b);
+      b.setInsertionPointToStart(&parallel.getRegion().front());
+      onOwnThread = true;
+      Ownership own = ownership(weights.layout);
+      Value stepCount = getValueOrCreateConstantIndexOp(b, b.getLoc(), steps);
+      scf::ForOp::create(
+          b, constantIndex(0), stepCount, constantIndex(1), ValueRange{},
+          [&](OpBuilder &nested, Location, Value k, ValueRange) {
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPointToEnd(nested.getInsertionBlock());
+            teamStep(projection, zeros, weights, buffers, own, k);
+            scf::YieldOp::create(b);
+          });
+      onOwnThread = false;
+    }
+
+    Value stepCount = getValueOrCreateConstantIndexOp(b, b.getLoc(), steps);
+    Value last = arith::RemUIOp::create(b, stepCount, constantIndex(2));
+    Value finalState = toTensor(stateBuffer(buffers.states, last));
+    Value output = op.getReturnSequences() ? toTensor(buffers.sequence)
+                   : buffers.previous      ? toTensor(buffers.previous)
+                                           : finalState;
+    return {output, finalState};
+  }
+
+  /// The team's buffers, the state of even steps holding the initial state.
+  TeamBuffers teamBuffers(Value initialState) {
+    TeamBuffers buffers;
+    buffers.states = alloc({index(2), batch, index(units)});
+    bufferization::MaterializeInDestinationOp::create(
+        b, TypeRange{}, initialState,
+        stateBuffer(buffers.states, constantIndex(0)), /*restrict=*/true,
+        /*writable=*/true);
+    buffers.products = alloc({batch, index(3 * units)});
+    if (!p.resetAfter)
+      buffers.resetState = alloc({batch, index(units)});
+    if (op.getMask()) {
+      buffers.previous = alloc({batch, index(units)});
+      Value zero = arith::ConstantOp::create(b, b.getZeroAttr(elementType));
+      linalg::FillOp::create(b, ValueRange{zero}, ValueRange{buffers.previous});
+    }
+    if (op.getReturnSequences())
+      buffers.sequence = alloc({batch, steps, index(units)});
+    return buffers;
+  }
+
+  Value alloc(ArrayRef<OpFoldResult> shape) {
+    SmallVector<int64_t> staticShape;
+    SmallVector<Value> dynamicSizes;
+    dispatchIndexOpFoldResults(shape, dynamicSizes, staticShape);
+    return memref::AllocOp::create(b, MemRefType::get(staticShape, elementType),
+                                   dynamicSizes, ValueRange{},
+                                   b.getI64IntegerAttr(64));
+  }
+
+  /// The calling thread's panels and columns: an even share of the panels
+  /// of the team it is part of, however many threads it has.
+  Ownership ownership(PanelLayout layout) {
+    auto call = [&](StringRef name) -> Value {
+      Value number = func::CallOp::create(
+                         b, runtimeFunction(name, b.getI32Type()), ValueRange{})
+                         .getResult(0);
+      return arith::IndexCastOp::create(b, b.getIndexType(), number);
+    };
+    Value thread = call("omp_get_thread_num");
+    Value threads = call("omp_get_num_threads");
+    Value panels = constantIndex(layout.panels());
+    auto share = [&](Value c) -> Value {
+      return arith::DivUIOp::create(b, arith::MulIOp::create(b, c, panels),
+                                    threads);
+    };
+    Value first = share(thread);
+    Value end = share(arith::AddIOp::create(b, thread, constantIndex(1)));
+    Value width = constantIndex(layout.panelWidth());
+    Value firstColumn = arith::MulIOp::create(b, first, width);
+    Value endColumn = arith::MinUIOp::create(
+        b, arith::MulIOp::create(b, end, width), constantIndex(units));
+    Value columns = arith::SubIOp::create(
+        b, arith::MaxUIOp::create(b, endColumn, firstColumn), firstColumn);
+    return {{first, end}, firstColumn, columns};
+  }
+
+  /// A declaration of the external function `name` () -> `result`.
+  func::FuncOp runtimeFunction(StringRef name, Type result) {
+    auto module = op->getParentOfType<ModuleOp>();
+    if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+      return existing;
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(module.getBody());
+    auto function = func::FuncOp::create(
+        b, name,
+        b.getFunctionType({}, result ? TypeRange{result} : TypeRange{}));
+    function.setPrivate();
+    return function;
+  }
+
+  void barrier() {
+    func::CallOp::create(b, runtimeFunction("gru_rt_barrier", Type()),
+                         ValueRange{});
+  }
+
+  /// states[parity] as (B, U).
+  Value stateBuffer(Value states, Value parity) {
+    auto type = cast<MemRefType>(states.getType());
+    SmallVector<OpFoldResult> offsets{parity, index(0), index(0)};
+    SmallVector<OpFoldResult> sizes{index(1), batch, index(units)};
+    SmallVector<OpFoldResult> strides(3, index(1));
+    auto resultType = memref::SubViewOp::inferRankReducedResultType(
+        {staticSize(batch), units}, type, offsets, sizes, strides);
+    return memref::SubViewOp::create(b, cast<MemRefType>(resultType), states,
+                                     offsets, sizes, strides);
+  }
+
+  /// The columns [first, first + count) of every row of a (B, N) buffer,
+  /// or of step `k` of a (B, T, N) one.
+  Value ownedColumns(Value buffer, Value first, Value count,
+                     Value k = Value()) {
+    auto type = cast<MemRefType>(buffer.getType());
+    SmallVector<OpFoldResult> offsets{index(0), first};
+    SmallVector<OpFoldResult> sizes{batch, count};
+    if (k) {
+      offsets.insert(offsets.begin() + 1, k);
+      sizes.insert(sizes.begin() + 1, index(1));
+    }
+    SmallVector<OpFoldResult> strides(offsets.size(), index(1));
+    auto resultType = memref::SubViewOp::inferRankReducedResultType(
+        {staticSize(batch), ShapedType::kDynamic}, type, offsets, sizes,
+        strides);
+    return memref::SubViewOp::create(b, cast<MemRefType>(resultType), buffer,
+                                     offsets, sizes, strides);
+  }
+
+  /// A tensor of the memory of `buffer`, which this thread alone writes
+  /// (`writable`) or nobody writes while the tensor is used.
+  Value toTensor(Value buffer, bool writable = false) {
+    auto type = cast<MemRefType>(buffer.getType());
+    return bufferization::ToTensorOp::create(
+        b, RankedTensorType::get(type.getShape(), elementType), buffer,
+        /*restrict=*/true, writable);
+  }
+
+  void store(Value tensor, Value buffer) {
+    bufferization::MaterializeInDestinationOp::create(
+        b, TypeRange{}, tensor, buffer, /*restrict=*/true, /*writable=*/true);
+  }
+
+  /// The owned columns of a (B, N) tensor from column `offset` on.
+  Value ownedSlice(Value tensor, int64_t offset, const Ownership &own) {
+    Value first =
+        arith::AddIOp::create(b, own.firstColumn, constantIndex(offset));
+    SmallVector<OpFoldResult> offsets{index(0), first};
+    SmallVector<OpFoldResult> sizes{batch, own.columns};
+    return tensor::ExtractSliceOp::create(b, tensor, offsets, sizes,
+                                          {index(1), index(1)});
+  }
+
+  /// The owned columns of gate `gate`'s recurrent product lhs · R_gate,
+  /// computed in their place in the products buffer.
+  Value ownedProduct(Value lhs, int64_t gate, const TeamWeights &weights,
+                     const TeamBuffers &buffers, const Ownership &own) {
+    Value first =
+        arith::AddIOp::create(b, own.firstColumn, constantIndex(gate * units));
+    Value into = ownedColumns(buffers.products, first, own.columns);
+    return packedMatmul(b, lhs, weights.packed[gate], weights.biases[gate],
+                        toTensor(into, true), weights.layout, tuning,
+                        own.panels);
+  }
+
+  /// Step k of the team, on the calling thread.
+  void teamStep(Value projection, Value zeros, const TeamWeights &weights,
+                const TeamBuffers &buffers, const Ownership &own, Value k) {
+    Value stepCount = getValueOrCreateConstantIndexOp(b, b.getLoc(), steps);
+    Value one = constantIndex(1);
+    Value t = op.getGoBackwards()
+                  ? arith::SubIOp::create(
+                        b, arith::SubIOp::create(b, stepCount, k), one)
+                        .getResult()
+                  : k;
+    auto owned = [&](Value buffer) {
+      return ownedColumns(buffer, own.firstColumn, own.columns);
+    };
+    Value parity = arith::RemUIOp::create(b, k, constantIndex(2));
+    Value state = toTensor(stateBuffer(buffers.states, parity));
+    Value nextBuffer = owned(
+        stateBuffer(buffers.states, arith::SubIOp::create(b, one, parity)));
+    Value projected = sliceStep(projection, t);
+    auto product = [&](Value lhs, int64_t gate) {
+      return ownedProduct(lhs, gate, weights, buffers, own);
+    };
+    Value ownState = ownedSlice(state, 0, own);
+    GateInputs in{ownedSlice(projected, 0, own),
+                  ownedSlice(projected, units, own),
+                  ownedSlice(projected, 2 * units, own),
+                  product(state, 0),
+                  product(state, 1),
+                  Value()};
+    if (p.resetAfter) {
+      in.hh = product(state, 2);
+    } else {
+      // Every unit's r ⊙ h before the candidate's product.
+      Value resetBuffer = owned(buffers.resetState);
+      store(
+          resetTimesState(in.xr, in.hr, ownState, toTensor(resetBuffer, true)),
+          resetBuffer);
+      barrier();
+      in.hh = product(toTensor(buffers.resetState), 2);
+    }
+
+    Value keep, otherwise, previousBuffer, outputInit;
+    if (buffers.previous) {
+      keep = maskAt(t);
+      previousBuffer = owned(buffers.previous);
+      outputInit = toTensor(previousBuffer, true);
+      otherwise = maskedStepOutput(
+          op, zeros ? ownedSlice(zeros, 0, own) : Value(), outputInit);
+    }
+    auto [next, output] = gates(in, ownState, keep, otherwise,
+                                toTensor(nextBuffer, true), outputInit);
+    store(next, nextBuffer);
+    if (previousBuffer)
+      store(output, previousBuffer);
+    if (buffers.sequence)
+      store(output,
+            ownedColumns(buffers.sequence, own.firstColumn, own.columns, k));
+    barrier();
+  }
+
   /// x·W + b_i for every (b, t), as (B·T, 3U) with row b·T + t, from one
   /// GEMM over all rows.
   Value sequenceProjection() {

@@ -21,6 +21,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Matchers.h"
@@ -83,16 +84,21 @@ std::optional<std::vector<float>> constantMatrix(Value matrix) {
 
 /// Constant weights packed at compile time, as packPanels would at run time.
 Value packConstant(ImplicitLocOpBuilder &b, ArrayRef<float> weights,
-                   int64_t depth, PanelLayout layout) {
+                   int64_t depth, PanelLayout layout, int64_t groups) {
   int64_t width = layout.panelWidth(), panels = layout.panels();
-  std::vector<float> packed(panels * depth * width, 0.0f);
-  for (int64_t panel = 0; panel < panels; ++panel)
-    for (int64_t k = 0; k < depth; ++k)
-      for (int64_t j = 0; j < width; ++j)
-        if (int64_t column = panel * width + j; column < layout.columns)
-          packed[(panel * depth + k) * width + j] =
-              weights[k * layout.columns + column];
-  auto type = RankedTensorType::get({panels, depth, width}, b.getF32Type());
+  int64_t rowLength = groups * layout.columns;
+  std::vector<float> packed(groups * panels * depth * width, 0.0f);
+  for (int64_t group = 0; group < groups; ++group)
+    for (int64_t panel = 0; panel < panels; ++panel)
+      for (int64_t k = 0; k < depth; ++k)
+        for (int64_t j = 0; j < width; ++j)
+          if (int64_t column = panel * width + j; column < layout.columns)
+            packed[((group * panels + panel) * depth + k) * width + j] =
+                weights[k * rowLength + group * layout.columns + column];
+  SmallVector<int64_t> shape{panels, depth, width};
+  if (groups > 1)
+    shape.insert(shape.begin(), groups);
+  auto type = RankedTensorType::get(shape, b.getF32Type());
   return arith::ConstantOp::create(
       b, DenseElementsAttr::get(type, ArrayRef<float>(packed)));
 }
@@ -100,7 +106,8 @@ Value packConstant(ImplicitLocOpBuilder &b, ArrayRef<float> weights,
 } // namespace
 
 Value mlir::gru::packPanels(ImplicitLocOpBuilder &b, Value weights,
-                            PanelLayout layout, const KernelTuning &tuning) {
+                            PanelLayout layout, const KernelTuning &tuning,
+                            int64_t groups) {
   auto type = cast<RankedTensorType>(weights.getType());
   Type element = type.getElementType();
   int64_t depth = type.getDimSize(0), width = layout.panelWidth(),
@@ -108,24 +115,44 @@ Value mlir::gru::packPanels(ImplicitLocOpBuilder &b, Value weights,
   // Packed at compile time, weights live in the library's pages, 4 KiB
   // each: where they stream from L3 at every step, the TLB misses cost more
   // (20-30% on Zen 3) than packing them into the runtime's huge pages.
-  int64_t bytes = panels * depth * width * int64_t(sizeof(float));
+  int64_t bytes = groups * panels * depth * width * int64_t(sizeof(float));
   if (bytes <= tuning.l2ResidentBytes)
     if (std::optional<std::vector<float>> values = constantMatrix(weights))
-      return packConstant(b, *values, depth, layout);
-  Value padded = weights;
+      return packConstant(b, *values, depth, layout, groups);
+  // (K, groups·N) as (K, groups, N), padded to whole panels, split into
+  // them and transposed to (groups, panels, K, width).
+  Value grouped = weights;
+  if (groups > 1)
+    grouped = tensor::ExpandShapeOp::create(
+        b, RankedTensorType::get({depth, groups, layout.columns}, element),
+        weights, SmallVector<ReassociationIndices>{{0}, {1, 2}});
+  int64_t last = groups > 1 ? 2 : 1;
+  SmallVector<int64_t> paddedShape{depth, panels * width};
+  if (groups > 1)
+    paddedShape.insert(paddedShape.begin() + 1, groups);
+  Value padded = grouped;
   if (panels * width != layout.columns) {
     Value zero = arith::ConstantOp::create(b, b.getZeroAttr(element));
     padded = tensor::createPadHighOp(
-        RankedTensorType::get({depth, panels * width}, element), weights, zero,
+        RankedTensorType::get(paddedShape, element), grouped, zero,
         /*nofold=*/false, b.getLoc(), b);
   }
-  Value split = tensor::ExpandShapeOp::create(
-      b, RankedTensorType::get({depth, panels, width}, element), padded,
-      SmallVector<ReassociationIndices>{{0}, {1, 2}});
-  Value packed = tensor::EmptyOp::create(
-      b, ArrayRef<int64_t>{panels, depth, width}, element);
-  return linalg::TransposeOp::create(b, split, packed,
-                                     ArrayRef<int64_t>{1, 0, 2})
+  SmallVector<int64_t> splitShape(paddedShape);
+  splitShape[last] = panels;
+  splitShape.push_back(width);
+  SmallVector<ReassociationIndices> split{{0}, {1, 2}};
+  if (groups > 1)
+    split = {{0}, {1}, {2, 3}};
+  Value panelsOfRows = tensor::ExpandShapeOp::create(
+      b, RankedTensorType::get(splitShape, element), padded, split);
+  SmallVector<int64_t> permutation{1, 0, 2};
+  SmallVector<int64_t> packedShape{panels, depth, width};
+  if (groups > 1) {
+    permutation = {1, 2, 0, 3};
+    packedShape.insert(packedShape.begin(), groups);
+  }
+  Value packed = tensor::EmptyOp::create(b, packedShape, element);
+  return linalg::TransposeOp::create(b, panelsOfRows, packed, permutation)
       ->getResult(0);
 }
 
@@ -138,11 +165,13 @@ struct Tile {
 };
 
 /// Where a row tile's results go: `tensor` holds the rows from `firstRow`
-/// on, and either every column or (`panelOnly`) just the tile's panel.
+/// on, and either the columns from `firstColumn` on or (`panelOnly`) just
+/// the tile's panel.
 struct Destination {
   Value tensor;
   Value firstRow;
   bool panelOnly;
+  Value firstColumn = Value();
 };
 
 class MicrokernelBuilder {
@@ -158,17 +187,29 @@ public:
     inBounds = layout.columns % layout.panelWidth() == 0;
   }
 
+  /// The panels of `range` only, on this thread, into `into`, which holds
+  /// their columns.
+  Value buildRange(Value into, PanelRange range) {
+    preparePrefetch();
+    Value rows = tensor::DimOp::create(b, lhs, 0);
+    Value firstColumn = column(range.first, 0);
+    return forLoop(index(0), rows, blockRows, into,
+                   [&](Value first, ValueRange carried) {
+                     Value end = arith::MinUIOp::create(
+                         b, arith::AddIOp::create(b, first, index(blockRows)),
+                         rows);
+                     Destination destination{carried[0], index(0), false,
+                                             firstColumn};
+                     return SmallVector<Value>{
+                         panelRange(destination, range, first, end)};
+                   })
+        .getResult(0);
+  }
+
   /// The product, with the panels shared among threads when it is large
   /// enough to pay for them.
   Value build(Value into) {
-    // The packed panels as a buffer, only to prefetch from.
-    if (streamsFromL3()) {
-      auto panelsType = cast<RankedTensorType>(panels.getType());
-      panelBuffer = bufferization::ToBufferOp::create(
-          b,
-          MemRefType::get(panelsType.getShape(), panelsType.getElementType()),
-          panels, b.getUnitAttr());
-    }
+    preparePrefetch();
     Value rows = tensor::DimOp::create(b, lhs, 0);
     int64_t perRow = layout.columns * depth;
     if (std::optional<int64_t> staticRows = getConstantIntValue(rows))
@@ -189,6 +230,23 @@ public:
   }
 
 private:
+  /// The packed panels as a buffer, only to prefetch from, where they stream
+  /// from L3.
+  void preparePrefetch() {
+    if (!streamsFromL3())
+      return;
+    // Any offset: the panels may be a slice of a larger packed tensor.
+    auto panelsType = cast<RankedTensorType>(panels.getType());
+    auto layout =
+        StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic,
+                               computeSuffixProduct(panelsType.getShape()));
+    panelBuffer = bufferization::ToBufferOp::create(
+        b,
+        MemRefType::get(panelsType.getShape(), panelsType.getElementType(),
+                        layout),
+        panels, b.getUnitAttr());
+  }
+
   /// Builds `value` at the end of `nested`'s block and yields it.
   void yieldIn(OpBuilder &nested, function_ref<Value()> value) {
     OpBuilder::InsertionGuard guard(b);
@@ -217,10 +275,17 @@ private:
   /// holds the rows from `firstRow` on.
   Value panelByPanel(Value into, Value first, Value end,
                      Value firstRow = Value()) {
-    return forLoop(index(0), index(layout.panels()), 1, into,
+    Destination destination{into, firstRow ? firstRow : index(0), false};
+    return panelRange(destination, {index(0), index(layout.panels())}, first,
+                      end);
+  }
+
+  /// Rows [first, end) of the panels of `range`, panel by panel.
+  Value panelRange(Destination into, PanelRange range, Value first, Value end) {
+    return forLoop(range.first, range.end, 1, into.tensor,
                    [&](Value panel, ValueRange carried) {
-                     Destination destination{
-                         carried[0], firstRow ? firstRow : index(0), false};
+                     Destination destination = into;
+                     destination.tensor = carried[0];
                      return SmallVector<Value>{
                          rowTiles(destination, panel, first, end)};
                    })
@@ -319,8 +384,9 @@ private:
         b, endOfMain, roundDown(arith::SubIOp::create(b, end, endOfMain), 4));
     Value result = into.tensor;
     auto tiles = [&](Value begin, Value end, Tile tile) {
-      result = tileLoop(Destination{result, into.firstRow, into.panelOnly},
-                        panel, begin, end, tile);
+      Destination destination = into;
+      destination.tensor = result;
+      result = tileLoop(destination, panel, begin, end, tile);
     };
     tiles(first, endOfMain, Tile{mainRows, 1});
     tiles(endOfMain, endOfFour, Tile{4, 1});
@@ -429,6 +495,8 @@ private:
       for (int64_t v = 0; v < vectors; ++v) {
         Value columnIndex =
             into.panelOnly ? index(v * layout.lanes) : column(panel, v);
+        if (into.firstColumn)
+          columnIndex = arith::SubIOp::create(b, columnIndex, into.firstColumn);
         result =
             vector::TransferWriteOp::create(
                 b, accumulators[r * vectors + v], result,
@@ -491,6 +559,8 @@ private:
 
 Value mlir::gru::packedMatmul(ImplicitLocOpBuilder &b, Value lhs, Value panels,
                               Value bias, Value into, PanelLayout layout,
-                              const KernelTuning &tuning) {
-  return MicrokernelBuilder(b, lhs, panels, bias, layout, tuning).build(into);
+                              const KernelTuning &tuning,
+                              std::optional<PanelRange> range) {
+  MicrokernelBuilder builder(b, lhs, panels, bias, layout, tuning);
+  return range ? builder.buildRange(into, *range) : builder.build(into);
 }

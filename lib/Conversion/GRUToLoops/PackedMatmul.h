@@ -31,15 +31,25 @@ struct PanelLayout {
   int64_t panels() const { return llvm::divideCeil(columns, panelWidth()); }
 };
 
-/// `weights` (K, N) packed as `layout` says: a constant, packed at compile
-/// time, where the weights are constant f32s that stay in L2.
+/// `weights` (K, N) packed as `layout` says, (panels, K, panelWidth); or
+/// (K, groups·N) packed by groups of N columns, (groups, panels, K,
+/// panelWidth). A constant, packed at compile time, where the weights are
+/// constant f32s that stay in L2.
 Value packPanels(ImplicitLocOpBuilder &b, Value weights, PanelLayout layout,
-                 const KernelTuning &tuning);
+                 const KernelTuning &tuning, int64_t groups = 1);
+
+/// The panels [first, end) of a layout: the columns that one thread of a
+/// persistent team owns.
+struct PanelRange {
+  Value first, end;
+};
 
 /// lhs (M, K) · packed weights, plus `bias` (N) when given, written into
-/// `into` (M, N).
+/// `into` (M, N). With `range`, only the range's panels, on the calling
+/// thread, into `into` (M, the range's columns).
 Value packedMatmul(ImplicitLocOpBuilder &b, Value lhs, Value panels, Value bias,
-                   Value into, PanelLayout layout, const KernelTuning &tuning);
+                   Value into, PanelLayout layout, const KernelTuning &tuning,
+                   std::optional<PanelRange> range = std::nullopt);
 
 } // namespace mlir::gru
 

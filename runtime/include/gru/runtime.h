@@ -53,6 +53,9 @@ GRU_RT_HIDDEN void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
                                                        size_t size);
 GRU_RT_HIDDEN void *_mlir_memref_to_llvm_alloc(size_t size);
 GRU_RT_HIDDEN void _mlir_memref_to_llvm_free(void *pointer);
+/* The barrier of the OpenMP team that runs a layer's time steps in one
+ * parallel region (convert-gru-to-loops); called by generated code only. */
+GRU_RT_HIDDEN void gru_rt_barrier(void);
 
 /* Calls on one instance are serialized: the wrapper holds the instance's
  * lock from gru_rt_begin_call to gru_rt_end_call. */

@@ -239,6 +239,8 @@ def main():
                         help="configs per compiled module (default: %(default)s)")
     parser.add_argument("--only", type=parse_indices, help="config indices, e.g. '3,7-9'")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random data")
+    parser.add_argument("--min-units", type=int, default=0,
+                        help="only configs with at least this many units")
     parser.add_argument("--qemu-aarch64", action="store_true",
                         help="run aarch64 libraries under qemu-aarch64")
     parser.add_argument("--aarch64-cc", default="aarch64-linux-gnu-gcc",
@@ -248,7 +250,8 @@ def main():
 
     tool = tool_for(args)
     run = qemu_library_runner(args.aarch64_cc) if args.qemu_aarch64 else run_library
-    selected = [c for c in configs.all_configs() if args.only is None or c.index in args.only]
+    selected = [c for c in configs.all_configs()
+                if (args.only is None or c.index in args.only) and c.units >= args.min_units]
     start = time.time()
     failed = 0
     groups = [selected[first:first + args.group_size]

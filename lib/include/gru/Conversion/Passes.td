@@ -27,6 +27,19 @@ def ConvertGRUToLoops : Pass<"convert-gru-to-loops"> {
     shared by the same chunks of rows. Where the batch size is dynamic, an
     `scf.if` picks the threaded or the serial version at run time.
 
+    A step whose recurrent product has fewer than 2^22 multiply-adds (B·3U·U;
+    decided at run time for a dynamic B) is too small to fork threads for,
+    twice a step: such layers run their time loop on a persistent team, one
+    OpenMP parallel region around the loop. Each thread owns an even share of
+    every gate's panels of R (packed by gate), so the recurrent products and
+    the gate math of its units need nothing from the others; the team meets
+    at one barrier per step (two with reset_after = false, whose candidate
+    product needs every unit's r ⊙ h), where the state is exchanged through
+    a double buffer. The team's buffers are allocated before the region, and
+    its threads write only their own columns of them. Layers with recurrent
+    dropout (a masked state per gate) or with units that fit one panel keep
+    the loop above.
+
     Every tuning choice comes from the module's target (`gru-attach-target`,
     the host without one), through `KernelTuning` in
     `gru/Target/CPUTarget.h`: the vector width (16 lanes on AVX-512, 8 on
@@ -42,7 +55,9 @@ def ConvertGRUToLoops : Pass<"convert-gru-to-loops"> {
                            "::mlir::bufferization::BufferizationDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::math::MathDialect",
+                           "::mlir::func::FuncDialect",
                            "::mlir::memref::MemRefDialect",
+                           "::mlir::omp::OpenMPDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::vector::VectorDialect"];

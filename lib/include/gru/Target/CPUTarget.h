@@ -75,6 +75,11 @@ struct KernelTuning {
   int64_t rowBlockBytes;
   /// The multiply-adds below which a product stays on one thread.
   int64_t parallelWork = 1 << 20;
+  /// The recurrent multiply-adds of a step below which the steps run on a
+  /// persistent team of threads that meets at barriers (a third of a
+  /// microsecond on two cores) rather than forking threads for each
+  /// product and gate loop (two microseconds each).
+  int64_t teamWork = 4 << 20;
   /// B·U at which the elementwise work of a step is shared among threads.
   int64_t parallelElements = 4096;
   /// LLVM's prefer-vector-width for the vectorized elementwise loops.
