@@ -169,7 +169,7 @@ def model_text(reset_after, mask, weights, cases, case_dir):
         arrays = harness.load_arrays({"dir": str(case_dir(case)), "B": case.B, "T": case.T,
                                       "F": case.F, "U": case.U, "reset_after": reset_after,
                                       "mask": False})
-        blobs += [f'      {prefix}_{name}: "{resource_blob(arrays[name])}"'
+        blobs += [f'      {prefix}_{name}: "{"".join(resource_blob(arrays[name]))}"'
                   for name in ("kernel", "recurrent_kernel", "bias")]
     return ("\n".join(functions) + "\n{-#\n  dialect_resources: {\n    builtin: {\n"
             + ",\n".join(blobs) + "\n    }\n  }\n#-}\n")
