@@ -15,6 +15,7 @@
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/DLTI/DLTI.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
@@ -35,12 +36,16 @@
 using namespace mlir;
 using namespace mlir::gru;
 
-void mlir::gru::buildGRUToTensorPipeline(OpPassManager &pm) {
+void mlir::gru::buildGRUToTensorPipeline(OpPassManager &pm,
+                                          std::optional<GPUTarget> gpuKernel) {
   pm.addPass(createGRUEliminateDropout());
   pm.addPass(createGRUMaterializeState());
   pm.addPass(createGRUUnroll());
   pm.addPass(createGRUSelectImpl(GRUSelectImplOptions{Target::cpu}));
   pm.addPass(createCanonicalizerPass()); // also folds initializers
+  if (gpuKernel)
+    pm.addPass(createConvertGRUToGPU(ConvertGRUToGPUOptions{
+        gpuKernel->multiprocessors, gpuKernel->threadsPerBlock}));
   pm.addPass(createConvertGRUToLoops());
   // Unrolled steps select masked rows with elementwise arith on tensors.
   pm.addPass(createConvertElementwiseToLinalgPass());
@@ -96,7 +101,7 @@ void mlir::gru::buildTensorToLLVMPipeline(OpPassManager &pm,
 void mlir::gru::buildGRUToLLVMPipeline(OpPassManager &pm,
                                        const GRUToLLVMOptions &options) {
   pm.addPass(createGRUExportRegularization());
-  buildGRUToTensorPipeline(pm);
+  buildGRUToTensorPipeline(pm, options.gpuKernelTarget());
   buildTensorToLLVMPipeline(pm, options);
 }
 
@@ -139,7 +144,8 @@ void mlir::gru::registerGRUCompilerDialects(DialectRegistry &registry) {
   registry
       .insert<GRUDialect, affine::AffineDialect, arith::ArithDialect,
               bufferization::BufferizationDialect, cf::ControlFlowDialect,
-              DLTIDialect, func::FuncDialect, linalg::LinalgDialect,
+              DLTIDialect, func::FuncDialect, gpu::GPUDialect,
+              linalg::LinalgDialect,
               LLVM::LLVMDialect, math::MathDialect, memref::MemRefDialect,
               ml_program::MLProgramDialect, omp::OpenMPDialect, scf::SCFDialect,
               tensor::TensorDialect, vector::VectorDialect>();

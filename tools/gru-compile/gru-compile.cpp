@@ -102,6 +102,20 @@ static cl::opt<std::string>
              cl::desc("the C compiler that links (default: the one "
                       "configured for the target's architecture)"),
              cl::cat(targetCategory));
+static cl::opt<bool> gpuKernelOnCPU(
+    "gpu-kernel-on-cpu",
+    cl::desc("compile fused layers as the GPU kernel's algorithm with its "
+             "blocks and threads as CPU loops: a check of the GPU path "
+             "without a GPU, slower than the CPU's own code"),
+    cl::Hidden, cl::cat(targetCategory));
+static cl::opt<int64_t> gpuMultiprocessors(
+    "gpu-multiprocessors",
+    cl::desc("streaming multiprocessors of the GPU the kernels are shaped "
+             "for"),
+    cl::init(GPUTarget().multiprocessors), cl::Hidden, cl::cat(targetCategory));
+static cl::opt<int64_t> gpuThreadsPerBlock(
+    "gpu-threads-per-block", cl::desc("threads of a block of the GPU kernels"),
+    cl::init(GPUTarget().threadsPerBlock), cl::Hidden, cl::cat(targetCategory));
 static cl::opt<bool> showRemarks("remarks",
                                  cl::desc("print the compiler's remarks (e.g. "
                                           "why a layer does not use cuDNN)"),
@@ -347,7 +361,10 @@ LogicalResult lowerForTarget(ModuleOp module, const CPUTarget &target,
   (*tensorPasses)
       ->addPass(
           createGRUAttachTarget({target.triple, target.cpu, target.features}));
-  buildGRUToTensorPipeline(**tensorPasses);
+  std::optional<GPUTarget> gpuKernel;
+  if (gpuKernelOnCPU)
+    gpuKernel = GPUTarget{gpuMultiprocessors, gpuThreadsPerBlock};
+  buildGRUToTensorPipeline(**tensorPasses, gpuKernel);
   if (failed((*tensorPasses)->run(module)) ||
       failed(bindInstanceData(module, model)))
     return failure();

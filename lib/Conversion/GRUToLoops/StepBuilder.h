@@ -32,9 +32,7 @@ namespace mlir::gru {
 /// What one step needs, taken from a gru.layer or a gru.cell.
 struct StepParams {
   Value kernel, recurrentKernel, bias, dropoutMask, recurrentDropoutMask;
-  Activation activation, recurrentActivation;
-  bool resetAfter;
-  std::optional<double> clip;
+  GateMath math;
   int64_t units;
 
   template <typename OpTy> static StepParams of(OpTy op, int64_t units) {
@@ -43,12 +41,7 @@ struct StepParams {
             op.getBias(),
             op.getDropoutMask(),
             op.getRecurrentDropoutMask(),
-            op.getActivation(),
-            op.getRecurrentActivation(),
-            op.getResetAfter(),
-            op.getClipAttr()
-                ? std::optional<double>(op.getClipAttr().getValueAsDouble())
-                : std::nullopt,
+            GateMath::of(op),
             units};
   }
 };
@@ -71,19 +64,6 @@ public:
   }
 
 protected:
-  /// A gate's activation of x, x first clipped into [-clip, clip] where the
-  /// layer has a clip.
-  Value gate(ImplicitLocOpBuilder &s, Activation activation, Value x) {
-    if (p.clip) {
-      Value bound =
-          arith::ConstantOp::create(s, s.getFloatAttr(x.getType(), *p.clip));
-      Value low = arith::NegFOp::create(s, bound);
-      x = arith::MinimumFOp::create(s, arith::MaximumFOp::create(s, x, low),
-                                    bound);
-    }
-    return buildActivation(s, activation, x);
-  }
-
   //===--------------------------------------------------------------------===//
   // Tensor helpers
   //===--------------------------------------------------------------------===//
@@ -133,7 +113,7 @@ protected:
   /// The (B, width) temporaries one step takes, in the order it takes them.
   SmallVector<int64_t> temporaryWidths() {
     bool drop = p.recurrentDropoutMask != nullptr;
-    if (p.resetAfter)
+    if (p.math.resetAfter)
       return drop ? SmallVector<int64_t>{3 * units, units, units, units}
                   : SmallVector<int64_t>{3 * units};
     return drop ? SmallVector<int64_t>{2 * units, units, units,
@@ -198,9 +178,9 @@ protected:
   /// Row `row` of a (2, 3U) bias, or the (3U) bias as row 0; null without
   /// a bias or without that row (reset_after = false has no recurrent bias).
   Value biasRow(int64_t row) {
-    if (!p.bias || (!p.resetAfter && row != 0))
+    if (!p.bias || (!p.math.resetAfter && row != 0))
       return Value();
-    if (!p.resetAfter)
+    if (!p.math.resetAfter)
       return p.bias;
     auto rowType = RankedTensorType::get({3 * units}, elementType);
     return tensor::ExtractSliceOp::create(
@@ -318,7 +298,7 @@ protected:
   SmallVector<std::pair<int64_t, int64_t>> recurrentBlocks() {
     if (p.recurrentDropoutMask)
       return {{0, units}, {units, units}, {2 * units, units}};
-    if (p.resetAfter)
+    if (p.math.resetAfter)
       return {{0, 3 * units}};
     return {{0, 2 * units}, {2 * units, units}};
   }
@@ -378,7 +358,7 @@ protected:
   std::pair<Value, Value> step(Value projected, Value state, Value keep,
                                Value otherwise, Value stateInit,
                                Value outputInit) {
-    if (p.resetAfter) {
+    if (p.math.resetAfter) {
       Value products = temporary(3 * units);
       Value recurrent =
           written(recurrentProducts(state, 3, products), products);
@@ -406,14 +386,6 @@ protected:
                  stateInit, outputInit);
   }
 
-  /// The operands of a step's gate math, each (B, U) (or the columns of
-  /// the units that one thread owns): the input projections and the
-  /// recurrent terms of z, r and h. With reset_after = false, hr is unused
-  /// and hh is (r ⊙ h)·R_h.
-  struct GateInputs {
-    Value xz, xr, xh, hz, hr, hh;
-  };
-
   /// The gate inputs from a step's projection (B, 3U) and recurrent
   /// products ((B, 3U), or (B, 2U) and the candidate's (B, U)).
   GateInputs gateInputs(Value projected, Value recurrent, Value candidate) {
@@ -433,7 +405,6 @@ protected:
   /// r ⊙ h into `into`, from r's input projection and recurrent product,
   /// for reset_after = false.
   Value resetTimesState(Value xr, Value hr, Value h, Value into) {
-    Activation sigma = p.recurrentActivation;
     AffineMap id = AffineMap::getMultiDimIdentityMap(2, b.getContext());
     SmallVector<utils::IteratorType> parallel(2, utils::IteratorType::parallel);
     auto generic = linalg::GenericOp::create(
@@ -441,8 +412,8 @@ protected:
         ArrayRef<AffineMap>{id, id, id, id}, parallel,
         [&](OpBuilder &nested, Location loc, ValueRange args) {
           ImplicitLocOpBuilder s(loc, nested);
-          Value r = gate(s, sigma, arith::AddFOp::create(s, args[0], args[1]));
-          Value rh = arith::MulFOp::create(s, r, args[2]);
+          Value rh =
+              arith::MulFOp::create(s, p.math.reset(s, args[0], args[1]), args[2]);
           linalg::YieldOp::create(s, rh);
         });
     return shareAmongThreads(generic)[0];
@@ -456,8 +427,6 @@ protected:
     MLIRContext *ctx = b.getContext();
     AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
     AffineMap row = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
-    bool resetAfter = p.resetAfter;
-    Activation phi = p.activation, sigma = p.recurrentActivation;
 
     // The state and the previous output are read from the outputs that they
     // update in place where they are the same tensors, so that row chunks on
@@ -490,34 +459,14 @@ protected:
         b, TypeRange(ValueRange(outs)), inputs, outs, maps, parallel,
         [&](OpBuilder &nested, Location loc, ValueRange args) {
           ImplicitLocOpBuilder s(loc, nested);
-          auto add = [&](Value x, Value y) -> Value {
-            return arith::AddFOp::create(s, x, y);
-          };
-          auto mul = [&](Value x, Value y) -> Value {
-            return arith::MulFOp::create(s, x, y);
-          };
-          Value xz = args[0], xr = args[1], xh = args[2], hz = args[3],
-                hr = args[4], hh = args[5];
           unsigned nextInput = 6;
           Value h = stateInPlace ? args[inputCount] : args[nextInput++];
           Value keepRow = keep ? args[nextInput++] : Value();
           Value previous = !keep              ? Value()
                            : otherwiseInPlace ? args[inputCount + 1]
                                               : args[nextInput++];
-          // With reset_after = false, hr is unused: r was applied before
-          // the candidate's product.
-          Value z = gate(s, sigma, add(xz, hz));
-          Value candidateInput = add(xh, hh);
-          if (resetAfter) {
-            Value r = gate(s, sigma, add(xr, hr));
-            candidateInput = add(xh, mul(r, hh));
-          }
-          Value candidate = gate(s, phi, candidateInput);
-          // h' = z ⊙ h + (1 − z) ⊙ candidate
-          Value one =
-              arith::ConstantOp::create(s, s.getFloatAttr(h.getType(), 1.0));
-          Value next =
-              add(mul(z, h), mul(arith::SubFOp::create(s, one, z), candidate));
+          Value next = p.math.next(
+              s, {args[0], args[1], args[2], args[3], args[4], args[5]}, h);
           auto [kept, output] = maskedStep(s, loc, keepRow, next, h, previous);
           linalg::YieldOp::create(s, keep ? ValueRange{kept, output}
                                           : ValueRange{kept});

@@ -118,7 +118,7 @@ private:
         stateBuffer(buffers.states, constantIndex(0)), /*restrict=*/true,
         /*writable=*/true);
     buffers.products = alloc({batch, index(3 * units)});
-    if (!p.resetAfter)
+    if (!p.math.resetAfter)
       buffers.resetState = alloc({batch, index(units)});
     if (op.getMask()) {
       buffers.previous = alloc({batch, index(units)});
@@ -280,7 +280,7 @@ private:
                   product(state, 0),
                   product(state, 1),
                   Value()};
-    if (p.resetAfter) {
+    if (p.math.resetAfter) {
       in.hh = product(state, 2);
     } else {
       // Every unit's r ⊙ h before the candidate's product.

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -14,6 +15,10 @@
 #include "mlir/Pass/Pass.h"
 
 namespace mlir::gru {
+
+/// Marks the scf.for of a layer's steps whose kernels a GPU runs as one
+/// persistent kernel (convert-gru-to-gpu).
+constexpr llvm::StringLiteral kStepsAttrName = "gru.steps";
 
 #define GEN_PASS_DECL
 #define GEN_PASS_REGISTRATION

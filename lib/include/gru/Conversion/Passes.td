@@ -63,4 +63,44 @@ def ConvertGRUToLoops : Pass<"convert-gru-to-loops"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def ConvertGRUToGPU : Pass<"convert-gru-to-gpu"> {
+  let summary = "Lower fused gru.layer ops to the GPU kernel's algorithm";
+  let description = [{
+    Each fused `gru.layer` becomes kernels on buffers, each an `scf.forall`
+    over blocks (`#gpu.block<x>`) around an `scf.forall` over the threads of a
+    block (`#gpu.thread<x>`): the input projection `x·W + b_i` of all steps,
+    one thread per element in turns; the initial state; and in an `scf.for`
+    over the steps (marked `gru.steps`, in reverse with `go_backwards`) the
+    kernel of a step. Block c of a step owns the units `[c·S, (c+1)·S)` of
+    all three gates, S = ceil(U / multiprocessors), so that there is at most
+    one block per multiprocessor. For each (row, unit) it owns, a thread
+    takes the dot products of the state with the unit's three columns of R
+    (FMA in fp32), the gate math of docs/GRU_SEMANTICS.md (the same code as
+    convert-gru-to-loops), the masking and dropout, and writes the new state
+    into the other half of a double buffer and the outputs of that (row,
+    unit) alone. With `reset_after = false` a first kernel of each step
+    writes r ⊙ h, which the candidate's products of all units need.
+
+    A kernel reads what the kernels before it wrote: where they run on a
+    GPU, each ends at a grid barrier, and the step loop with its kernels
+    becomes one persistent kernel. On a CPU the foralls are loops
+    (`scf-forall-to-parallel`), which runs the same algorithm without a GPU.
+    Layers assigned to cuDNN are left alone. Dropout and state must be
+    explicit (`gru-eliminate-dropout`, `gru-materialize-state`).
+  }];
+  let options = [
+    Option<"multiprocessors", "multiprocessors", "int64_t", "132",
+           "Streaming multiprocessors of the GPU">,
+    Option<"threadsPerBlock", "threads-per-block", "int64_t", "128",
+           "Threads of a block">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // GRU_CONVERSION_PASSES_TD

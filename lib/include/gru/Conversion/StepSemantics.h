@@ -1,8 +1,9 @@
-//===- StepSemantics.h - a time step's masking rules ------------*- C++ -*-===//
+//===- StepSemantics.h - a time step's math and masking rules ---*- C++ -*-===//
 //
-// The rules of docs/GRU_SEMANTICS.md section 5 that every lowering of
-// gru.layer shares (the fused loops of convert-gru-to-loops and the cells
-// of gru-unroll), written once, on scalars or on tensors alike.
+// The gate math of docs/GRU_SEMANTICS.md section 2 and the masking rules of
+// section 5, written once for every lowering of gru.layer: the fused loops of
+// convert-gru-to-loops, the cells of gru-unroll and the GPU kernel of
+// convert-gru-to-gpu. Each works on scalars or on tensors alike.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,10 +12,45 @@
 
 #include "gru/IR/GRUOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
 
+#include <optional>
 #include <utility>
 
 namespace mlir::gru {
+
+/// The operands of one step's gate math: the input projections of z, r and
+/// h and their recurrent terms. With reset_after = false, hr is unused (r
+/// was applied before the candidate's product) and hh is (r ⊙ h)·R_h.
+struct GateInputs {
+  Value xz, xr, xh, hz, hr, hh;
+};
+
+/// The gate math of one element of a step, on scalar floats.
+struct GateMath {
+  Activation activation, recurrentActivation;
+  bool resetAfter;
+  std::optional<double> clip;
+
+  template <typename OpTy> static GateMath of(OpTy op) {
+    std::optional<double> clip;
+    if (FloatAttr bound = op.getClipAttr())
+      clip = bound.getValueAsDouble();
+    return {op.getActivation(), op.getRecurrentActivation(),
+            op.getResetAfter(), clip};
+  }
+
+  /// `activation` of x, x first clipped into [-clip, clip] where the layer
+  /// has a clip.
+  Value gate(ImplicitLocOpBuilder &b, Activation activation, Value x) const;
+
+  /// The reset gate r = σ(xr + hr).
+  Value reset(ImplicitLocOpBuilder &b, Value xr, Value hr) const;
+
+  /// The new state z ⊙ h + (1 − z) ⊙ φ(xh + r ⊙ hh) with reset_after, else
+  /// z ⊙ h + (1 − z) ⊙ φ(xh + hh), where z = σ(xz + hz) and r = σ(xr + hr).
+  Value next(ImplicitLocOpBuilder &b, const GateInputs &in, Value h) const;
+};
 
 /// What a masked step outputs: zeros with zero_output_for_mask, else the
 /// previous step's output (zeros before the first processed step).
