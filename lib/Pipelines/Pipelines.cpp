@@ -37,7 +37,7 @@ using namespace mlir;
 using namespace mlir::gru;
 
 void mlir::gru::buildGRUToTensorPipeline(OpPassManager &pm,
-                                          std::optional<GPUTarget> gpuKernel) {
+                                         std::optional<GPUTarget> gpuKernel) {
   pm.addPass(createGRUEliminateDropout());
   pm.addPass(createGRUMaterializeState());
   pm.addPass(createGRUUnroll());
@@ -141,14 +141,13 @@ void mlir::gru::registerGRUPipelines() {
 }
 
 void mlir::gru::registerGRUCompilerDialects(DialectRegistry &registry) {
-  registry
-      .insert<GRUDialect, affine::AffineDialect, arith::ArithDialect,
-              bufferization::BufferizationDialect, cf::ControlFlowDialect,
-              DLTIDialect, func::FuncDialect, gpu::GPUDialect,
-              linalg::LinalgDialect,
-              LLVM::LLVMDialect, math::MathDialect, memref::MemRefDialect,
-              ml_program::MLProgramDialect, omp::OpenMPDialect, scf::SCFDialect,
-              tensor::TensorDialect, vector::VectorDialect>();
+  registry.insert<GRUDialect, affine::AffineDialect, arith::ArithDialect,
+                  bufferization::BufferizationDialect, cf::ControlFlowDialect,
+                  DLTIDialect, func::FuncDialect, gpu::GPUDialect,
+                  linalg::LinalgDialect, LLVM::LLVMDialect, math::MathDialect,
+                  memref::MemRefDialect, ml_program::MLProgramDialect,
+                  omp::OpenMPDialect, scf::SCFDialect, tensor::TensorDialect,
+                  vector::VectorDialect>();
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
       registry);

@@ -68,8 +68,8 @@ struct Buffers {
 class LayerKernels {
 public:
   LayerKernels(RewriterBase &rewriter, LayerOp op, const KernelShape &shape)
-      : b(op.getLoc(), rewriter), op(op), shape(shape),
-        math(GateMath::of(op)), units(op.getUnits()) {
+      : b(op.getLoc(), rewriter), op(op), shape(shape), math(GateMath::of(op)),
+        units(op.getUnits()) {
     b.setInsertionPoint(op);
     elementType = op.getInput().getType().getElementType();
     in = {buffer(op.getInput()),
@@ -197,8 +197,9 @@ private:
     auto threadMapping = b.getArrayAttr(
         gpu::GPUThreadMappingAttr::get(ctx, gpu::MappingId::DimX));
     OpBuilder::InsertionGuard guard(b);
-    auto grid = scf::ForallOp::create(b, ArrayRef<OpFoldResult>{b.getIndexAttr(blocks)},
-                                      ValueRange{}, blockMapping);
+    auto grid =
+        scf::ForallOp::create(b, ArrayRef<OpFoldResult>{b.getIndexAttr(blocks)},
+                              ValueRange{}, blockMapping);
     b.setInsertionPoint(grid.getTerminator());
     auto threads = scf::ForallOp::create(
         b, ArrayRef<OpFoldResult>{b.getIndexAttr(shape.threads)}, ValueRange{},
@@ -252,10 +253,10 @@ private:
             b.setInsertionPointToStart(nested.getInsertionBlock());
             Value x = load(in.input, {row, t, f});
             if (mask)
-              x = arith::MulFOp::create(
-                  b, x, load(in.dropoutMask, {mask, row, f}));
-            scf::YieldOp::create(b, fma(x, load(in.kernel, {f, column}),
-                                        acc.front()));
+              x = arith::MulFOp::create(b, x,
+                                        load(in.dropoutMask, {mask, row, f}));
+            scf::YieldOp::create(
+                b, fma(x, load(in.kernel, {f, column}), acc.front()));
           });
       store(dot.getResult(0), out.projection, {row, t, column});
     });
@@ -324,9 +325,10 @@ private:
                                        : ValueRange{at.row, k});
             if (in.recurrentDropoutMask && lhs[i] == out.states)
               h = arith::MulFOp::create(
-                  b, h, load(in.recurrentDropoutMask, {index(gate), at.row, k}));
-            sums.push_back(fma(h, load(in.recurrentKernel, {k, columns[i]}),
-                               acc[i]));
+                  b, h,
+                  load(in.recurrentDropoutMask, {index(gate), at.row, k}));
+            sums.push_back(
+                fma(h, load(in.recurrentKernel, {k, columns[i]}), acc[i]));
           }
           scf::YieldOp::create(b, sums);
         });
@@ -360,10 +362,10 @@ private:
   /// the outputs.
   void update(const Position &at) {
     GateInputs gates{projected(at, 0), projected(at, 1), projected(at, 2),
-                     Value(), Value(), Value()};
+                     Value(),          Value(),          Value()};
     if (math.resetAfter) {
-      SmallVector<Value> dots = recurrentDots(
-          at, {0, 1, 2}, {out.states, out.states, out.states});
+      SmallVector<Value> dots =
+          recurrentDots(at, {0, 1, 2}, {out.states, out.states, out.states});
       gates.hz = dots[0];
       gates.hr = dots[1];
       gates.hh = dots[2];

@@ -412,8 +412,8 @@ protected:
         ArrayRef<AffineMap>{id, id, id, id}, parallel,
         [&](OpBuilder &nested, Location loc, ValueRange args) {
           ImplicitLocOpBuilder s(loc, nested);
-          Value rh =
-              arith::MulFOp::create(s, p.math.reset(s, args[0], args[1]), args[2]);
+          Value rh = arith::MulFOp::create(s, p.math.reset(s, args[0], args[1]),
+                                           args[2]);
           linalg::YieldOp::create(s, rh);
         });
     return shareAmongThreads(generic)[0];

@@ -1,4 +1,5 @@
-//===- Activations.cpp - Keras activations as arith/math ops ---------------===//
+//===- Activations.cpp - Keras activations as arith/math ops
+//---------------===//
 //
 // Each activation is Keras 3's formula (keras/src/activations), written so
 // that float32 evaluation stays accurate: softplus and log_sigmoid use the
@@ -31,7 +32,9 @@ struct Scalar {
   Value neg(Value x) { return arith::NegFOp::create(b, x); }
   Value max(Value x, Value y) { return arith::MaximumFOp::create(b, x, y); }
   Value min(Value x, Value y) { return arith::MinimumFOp::create(b, x, y); }
-  Value clip(Value x, double lo, double hi) { return min(max(x, c(lo)), c(hi)); }
+  Value clip(Value x, double lo, double hi) {
+    return min(max(x, c(lo)), c(hi));
+  }
   Value abs(Value x) { return math::AbsFOp::create(b, x); }
   Value exp(Value x) { return math::ExpOp::create(b, x); }
   Value expm1(Value x) { return math::ExpM1Op::create(b, x); }
@@ -104,17 +107,17 @@ Value mlir::gru::buildActivation(ImplicitLocOpBuilder &b, Activation activation,
   case Activation::sparse_sigmoid:
     return s.clip(s.mul(s.add(x, s.c(1.0)), s.c(0.5)), 0.0, 1.0);
   case Activation::sparse_plus: { // 0 | (x+1)²/4 | x
-    Value quadratic = s.mul(s.c(0.25), s.mul(s.add(x, s.c(1.0)),
-                                             s.add(x, s.c(1.0))));
+    Value quadratic =
+        s.mul(s.c(0.25), s.mul(s.add(x, s.c(1.0)), s.add(x, s.c(1.0))));
     return s.select(s.cmp(P::OLE, x, -1.0), s.c(0.0),
                     s.select(s.cmp(P::OLT, x, 1.0), quadratic, x));
   }
   case Activation::squareplus: // b = 4: (x + sqrt(x² + 4)) / 2
     return s.mul(s.c(0.5), s.add(x, s.sqrt(s.add(s.mul(x, x), s.c(4.0)))));
   case Activation::soft_shrink: // threshold 0.5
-    return s.select(s.cmp(P::OGT, x, 0.5), s.sub(x, s.c(0.5)),
-                    s.select(s.cmp(P::OLT, x, -0.5), s.add(x, s.c(0.5)),
-                             s.c(0.0)));
+    return s.select(
+        s.cmp(P::OGT, x, 0.5), s.sub(x, s.c(0.5)),
+        s.select(s.cmp(P::OLT, x, -0.5), s.add(x, s.c(0.5)), s.c(0.0)));
   case Activation::hard_shrink: // threshold 0.5
     return s.select(s.cmp(P::OGT, s.abs(x), 0.5), x, s.c(0.0));
   case Activation::tanh_shrink:

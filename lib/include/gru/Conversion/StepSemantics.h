@@ -36,8 +36,8 @@ struct GateMath {
     std::optional<double> clip;
     if (FloatAttr bound = op.getClipAttr())
       clip = bound.getValueAsDouble();
-    return {op.getActivation(), op.getRecurrentActivation(),
-            op.getResetAfter(), clip};
+    return {op.getActivation(), op.getRecurrentActivation(), op.getResetAfter(),
+            clip};
   }
 
   /// `activation` of x, x first clipped into [-clip, clip] where the layer
