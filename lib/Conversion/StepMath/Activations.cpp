@@ -1,5 +1,4 @@
-//===- Activations.cpp - Keras activations as arith/math ops
-//---------------===//
+//===- Activations.cpp - Keras activations as arith/math ops -------------===//
 //
 // Each activation is Keras 3's formula (keras/src/activations), written so
 // that float32 evaluation stays accurate: softplus and log_sigmoid use the

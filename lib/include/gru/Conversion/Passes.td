@@ -88,10 +88,11 @@ def ConvertGRUToGPU : Pass<"convert-gru-to-gpu"> {
     Layers assigned to cuDNN are left alone. Dropout and state must be
     explicit (`gru-eliminate-dropout`, `gru-materialize-state`).
   }];
-  let options = [Option<"multiprocessors", "multiprocessors", "int64_t", "132",
-                        "Streaming multiprocessors of the GPU">,
-                 Option<"threadsPerBlock", "threads-per-block", "int64_t",
-                        "128", "Threads of a block">,
+  let options = [
+    Option<"multiprocessors", "multiprocessors", "int64_t", "132",
+           "Streaming multiprocessors of the GPU">,
+    Option<"threadsPerBlock", "threads-per-block", "int64_t", "128",
+           "Threads of a block">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
