@@ -24,6 +24,8 @@ struct GRUSelectImplPass : gru::impl::GRUSelectImplBase<GRUSelectImplPass> {
     SmallVector<std::string> blockers = op.getCuDNNBlockers();
     if (target != Target::gpu)
       blockers.push_back("target is cpu; cuDNN needs a GPU");
+    else if (!cudnn)
+      blockers.push_back("cuDNN calls are off (cudnn=false)");
     for (const std::string &reason : blockers)
       op.emitRemark() << "not using cuDNN: " << reason;
     if (!blockers.empty())

@@ -103,4 +103,33 @@ def ConvertGRUToGPU : Pass<"convert-gru-to-gpu"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def GRUMapKernelsToGPU : Pass<"gru-map-kernels-to-gpu"> {
+  let summary = "Map the kernels of convert-gru-to-gpu onto a GPU";
+  let description = [{
+    Runs after bufferization. Each kernel of `convert-gru-to-gpu` (an
+    `scf.forall` over `#gpu.block<x>` around one over `#gpu.thread<x>`, with
+    constant bounds) becomes a `gpu.launch` of as many blocks and threads.
+    The loop of a layer's steps (`gru.steps`) becomes one persistent
+    `gpu.launch`: every block runs the loop, and where each kernel of a step
+    ended the blocks meet at a grid barrier, a device counter that only
+    grows (the first thread of a block adds to it with release semantics
+    and waits with acquire loads until all blocks are in; the ordered
+    accesses are PTX, since NVPTX in LLVM 22 drops the ordering of
+    `atomicrmw`). Every block must be resident at once, which the kernels'
+    shape provides: at most one block per multiprocessor.
+
+    The buffers the kernels use move to the device: a buffer allocated for
+    the kernels alone becomes a device buffer; any other gets a device copy,
+    filled before the kernels unless they write it first, and copied back
+    after them where they write it. The host side runs on one stream
+    (`gpu.wait async` tokens) and waits for it after the last kernel of the
+    block of host code.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 #endif // GRU_CONVERSION_PASSES_TD

@@ -40,6 +40,38 @@ struct GRUToLLVMOptions : public PassPipelineOptions<GRUToLLVMOptions> {
   }
 };
 
+struct GRUToNVVMOptions : public PassPipelineOptions<GRUToNVVMOptions> {
+  PassOptions::Option<bool> resultsAsOutParams{
+      *this, "results-as-out-params",
+      llvm::cl::desc("Return results through caller-provided buffers (the "
+                     "ABI of compiled libraries)"),
+      llvm::cl::init(false)};
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("The GPU architecture of the SASS"),
+      llvm::cl::init("sm_90")};
+  PassOptions::Option<std::string> features{*this, "features",
+                                            llvm::cl::desc("The PTX version"),
+                                            llvm::cl::init("+ptx80")};
+  PassOptions::Option<unsigned> optLevel{
+      *this, "opt-level",
+      llvm::cl::desc("LLVM's optimization level of the "
+                     "kernels"),
+      llvm::cl::init(3)};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("What the gpu.binary holds: fatbin (SASS and PTX), bin "
+                     "(SASS), isa (PTX text), offload (LLVM IR)"),
+      llvm::cl::init("fatbin")};
+  PassOptions::Option<int64_t> multiprocessors{
+      *this, "multiprocessors",
+      llvm::cl::desc("Streaming multiprocessors of the GPU"),
+      llvm::cl::init(GPUTarget().multiprocessors)};
+  PassOptions::Option<int64_t> threadsPerBlock{
+      *this, "threads-per-block",
+      llvm::cl::desc("Threads of a block of the kernels"),
+      llvm::cl::init(GPUTarget().threadsPerBlock)};
+};
+
 /// gru dialect to pure tensor code: dropout, state and unrolling made
 /// explicit, weights folded, layers lowered to loops, instance data bound
 /// to function arguments.
@@ -56,7 +88,12 @@ void buildTensorToLLVMPipeline(OpPassManager &pm,
 /// pipeline.
 void buildGRUToLLVMPipeline(OpPassManager &pm, const GRUToLLVMOptions &options);
 
-/// Registers `gru-to-llvm`.
+/// gru dialect to host code in the LLVM dialect that launches the kernels of
+/// convert-gru-to-gpu through the runtime's mgpu* functions, and the kernels
+/// compiled for the GPU: the `gru-to-nvvm` pipeline.
+void buildGRUToNVVMPipeline(OpPassManager &pm, const GRUToNVVMOptions &options);
+
+/// Registers `gru-to-llvm` and `gru-to-nvvm`.
 void registerGRUPipelines();
 
 /// Registers the upstream passes the pipelines use, so that gru-opt can run

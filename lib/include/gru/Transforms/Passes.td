@@ -139,7 +139,8 @@ def GRUSelectImpl : Pass<"gru-select-impl"> {
     runtime checks that the mask is strictly right-padded and otherwise runs
     the fused path). A layer that fails a condition gets `fused` and a remark
     naming each failed condition, e.g.
-    `recurrent_dropout is 0.2 in training; cuDNN needs 0`.
+    `recurrent_dropout is 0.2 in training; cuDNN needs 0`. With
+    `cudnn=false` every layer on the GPU is `fused`.
   }];
   let options = [
     Option<"target", "target", "::mlir::gru::Target", "::mlir::gru::Target::cpu",
@@ -147,6 +148,8 @@ def GRUSelectImpl : Pass<"gru-select-impl"> {
            [{::llvm::cl::values(
                clEnumValN(::mlir::gru::Target::cpu, "cpu", "host CPU"),
                clEnumValN(::mlir::gru::Target::gpu, "gpu", "CUDA GPU"))}]>,
+    Option<"cudnn", "cudnn", "bool", "true",
+           "Whether layers on a GPU may use cuDNN; without, all are fused">,
   ];
   let dependentDialects = ["::mlir::gru::GRUDialect"];
 }
