@@ -65,3 +65,12 @@ if config.gru_sanitize:
     config.environment["UBSAN_OPTIONS"] = \
         "print_stacktrace=1:halt_on_error=1:handle_segv=0"
     config.available_features.add("sanitizers")
+
+# The GPU kernels' PTX is assembled with the CUDA toolkit's ptxas (and put in
+# fatbins with its fatbinary) where the machine has the toolkit; without it
+# those tests report themselves unsupported.
+cuda_root = os.environ.get("CUDA_HOME", "/usr/local/cuda")
+if os.access(os.path.join(cuda_root, "bin", "ptxas"), os.X_OK):
+    config.available_features.add("ptxas")
+    config.environment["CUDA_HOME"] = cuda_root
+    llvm_config.with_environment("PATH", os.path.join(cuda_root, "bin"), append_path=True)

@@ -1,0 +1,108 @@
+// RUN: gru-opt %s -split-input-file -verify-diagnostics -gru-map-kernels-to-gpu | FileCheck %s
+
+// A kernel and the loop of steps with two kernels, as convert-gru-to-gpu
+// builds them, after bufferization.
+// CHECK-LABEL: func @layer(
+// CHECK-SAME: %[[X:.*]]: memref<?x8xf32>, %[[OUT:.*]]: memref<?x8xf32>, %[[T:.*]]: index)
+// The input is copied to the device; the buffer only the kernels use is a
+// device buffer alone; the output, which the host may have written, gets a
+// device copy too.
+// CHECK: %[[T0:.*]] = gpu.wait async
+// CHECK: %[[DX:.*]], %[[T1:.*]] = gpu.alloc async [%[[T0]]] (%{{.*}}) : memref<?x8xf32>
+// CHECK: %[[T2:.*]] = gpu.memcpy async [%[[T1]]] %[[DX]], %[[X]]
+// CHECK: %[[DS:.*]], %[[T3:.*]] = gpu.alloc async [%[[T2]]] (%{{.*}}) : memref<2x?x8xf32>
+// CHECK: %[[DOUT:.*]], %[[T3B:.*]] = gpu.alloc async [%[[T3]]] (%{{.*}}) : memref<?x8xf32>
+// CHECK: %[[T4:.*]] = gpu.memcpy async [%[[T3B]]] %[[DOUT]], %[[OUT]]
+// CHECK-NOT: memref.alloc
+// The kernel: 3 blocks of 32 threads.
+// CHECK: %[[T5:.*]] = gpu.launch async [%[[T4]]] blocks(%[[B:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c3{{.*}}, %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}) threads(%[[TH:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c32{{.*}}, %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}})
+// CHECK:   memref.load %[[DX]][%[[B]], %[[TH]]]
+// CHECK:   memref.store %{{.*}}, %[[DS]][%c0{{.*}}, %[[B]], %[[TH]]]
+// CHECK:   gpu.terminator
+// The counter of the grid barriers, zero.
+// CHECK: %[[COUNTER:.*]], %[[T6:.*]] = gpu.alloc async [%[[T5]]] () : memref<1xi32>
+// CHECK: %[[T7:.*]] = gpu.memset async [%[[T6]]] %[[COUNTER]], %{{.*}} : memref<1xi32>, i32
+// The steps: one persistent launch running the loop, each kernel a phase
+// ended by a grid barrier; two kernels a step, so barrier p of step k waits
+// for (2k + p + 1) · 4 blocks.
+// CHECK: %[[T8:.*]] = gpu.launch async [%[[T7]]] blocks(%[[B2:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c4{{.*}}, %{{.*}}, %{{.*}}) threads(%[[TH2:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c32{{.*}}, %{{.*}}, %{{.*}})
+// CHECK:   scf.for %[[K:.*]] = %{{.*}} to %[[T]] step
+// CHECK-NOT: gru.steps
+// CHECK:     memref.load %[[DS]]
+// CHECK:     gpu.barrier
+// CHECK:     %[[FIRST:.*]] = arith.cmpi eq, %[[TH2]], %c0
+// CHECK:     scf.if %[[FIRST]] {
+// CHECK:       memref.extract_aligned_pointer_as_index %[[COUNTER]]
+// CHECK:       %[[KP:.*]] = arith.muli %[[K]], %c2
+// CHECK:       %[[N:.*]] = arith.addi %[[KP]], %c1
+// CHECK:       arith.muli %[[N]], %c4
+// CHECK:       llvm.inline_asm has_side_effects "red.release.gpu.add.u32 [$0], 1;", "l"
+// CHECK:       scf.while
+// CHECK:         llvm.inline_asm has_side_effects "ld.acquire.gpu.u32 $0, [$1];", "=r,l"
+// CHECK:         arith.cmpi ult
+// CHECK:       } do {
+// CHECK:         llvm.inline_asm has_side_effects "nanosleep.u32 32;"
+// CHECK:     gpu.barrier
+// CHECK:     memref.store %{{.*}}, %[[DOUT]]
+// CHECK:     gpu.barrier
+// CHECK:     arith.addi %{{.*}}, %c2
+// CHECK:     gpu.barrier
+// CHECK:   gpu.terminator
+// Back on the host: the output copied back, the device buffers freed, and
+// the host waits for it all.
+// CHECK: %[[T9:.*]] = gpu.memcpy async [%[[T8]]] %[[OUT]], %[[DOUT]]
+// CHECK: gpu.dealloc async
+// CHECK: gpu.wait [%{{.*}}]
+// CHECK-NEXT: return
+func.func @layer(%x: memref<?x8xf32>, %out: memref<?x8xf32>, %steps: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %b = memref.dim %x, %c0 : memref<?x8xf32>
+  %states = memref.alloc(%b) : memref<2x?x8xf32>
+  scf.forall (%block) in (3) {
+    scf.forall (%thread) in (32) {
+      %v = memref.load %x[%block, %thread] : memref<?x8xf32>
+      memref.store %v, %states[%c0, %block, %thread] : memref<2x?x8xf32>
+    } {mapping = [#gpu.thread<x>]}
+  } {mapping = [#gpu.block<x>]}
+  scf.for %k = %c0 to %steps step %c1 {
+    scf.forall (%block) in (4) {
+      scf.forall (%thread) in (32) {
+        %v = memref.load %states[%c0, %block, %thread] : memref<2x?x8xf32>
+        memref.store %v, %states[%c1, %block, %thread] : memref<2x?x8xf32>
+      } {mapping = [#gpu.thread<x>]}
+    } {mapping = [#gpu.block<x>]}
+    scf.forall (%block) in (4) {
+      scf.forall (%thread) in (32) {
+        %v = memref.load %states[%c1, %block, %thread] : memref<2x?x8xf32>
+        memref.store %v, %out[%block, %thread] : memref<?x8xf32>
+      } {mapping = [#gpu.thread<x>]}
+    } {mapping = [#gpu.block<x>]}
+  } {gru.steps}
+  memref.dealloc %states : memref<2x?x8xf32>
+  return
+}
+
+// -----
+
+func.func @subview(%x: memref<4x8xf32>) {
+  scf.forall (%block) in (4) {
+    scf.forall (%thread) in (8) {
+      // expected-error @+1 {{gru-map-kernels-to-gpu: a kernel uses a buffer other than by load, store and dim}}
+      %row = memref.subview %x[%block, 0] [1, 8] [1, 1] : memref<4x8xf32> to memref<8xf32, strided<[1], offset: ?>>
+    } {mapping = [#gpu.thread<x>]}
+  } {mapping = [#gpu.block<x>]}
+  return
+}
+
+// -----
+
+func.func @dynamic_threads(%x: memref<4x8xf32>, %n: index) {
+  // expected-error @+1 {{gru-map-kernels-to-gpu: a kernel must be a forall over constant blocks around one over constant threads}}
+  scf.forall (%block) in (4) {
+    scf.forall (%thread) in (%n) {
+      %v = memref.load %x[%block, %thread] : memref<4x8xf32>
+    } {mapping = [#gpu.thread<x>]}
+  } {mapping = [#gpu.block<x>]}
+  return
+}
