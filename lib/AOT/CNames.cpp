@@ -17,7 +17,7 @@ bool mlir::gru::isCIdentifier(StringRef name) {
 SmallVector<std::string> mlir::gru::instanceFunctions(StringRef prefix) {
   SmallVector<std::string> names;
   for (StringRef suffix : {"create", "destroy", "reset_states", "last_error",
-                           "manifest", "target"})
+                           "manifest", "target", "device"})
     names.push_back((prefix + "_" + suffix).str());
   return names;
 }
@@ -26,8 +26,9 @@ SmallVector<std::string> mlir::gru::headerIdentifiers(StringRef prefix) {
   std::string upper = prefix.upper();
   SmallVector<std::string> names = instanceFunctions(prefix);
   names.push_back((prefix + "_instance").str());
-  for (StringRef suffix : {"H", "OK", "ERR_INVALID_ARGUMENT", "ERR_BAD_SIZE",
-                           "ERR_OUT_OF_MEMORY", "ERR_UNSUPPORTED_CPU"})
+  for (StringRef suffix :
+       {"H", "OK", "ERR_INVALID_ARGUMENT", "ERR_BAD_SIZE", "ERR_OUT_OF_MEMORY",
+        "ERR_UNSUPPORTED_CPU", "ERR_DEVICE"})
     names.push_back(upper + "_" + suffix.str());
   return names;
 }

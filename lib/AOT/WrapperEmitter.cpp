@@ -103,7 +103,10 @@ void mlir::gru::emitHeader(const ModelInterface &model, StringRef prefix,
      << "_ERR_BAD_SIZE = 2, /* a size out of range or inconsistent */\n  " << P
      << "_ERR_OUT_OF_MEMORY = 3,\n  " << P
      << "_ERR_UNSUPPORTED_CPU = 4, /* the CPU cannot run the library's code "
-        "*/\n};\n\n"
+        "*/\n  "
+     << P
+     << "_ERR_DEVICE = 5, /* no usable CUDA driver or device, or a CUDA "
+        "failure */\n};\n\n"
      << "typedef struct " << prefix << "_instance " << prefix
      << "_instance;\n\n"
      << "/* A new instance with zero state; NULL when out of memory or when "
@@ -122,7 +125,13 @@ void mlir::gru::emitHeader(const ModelInterface &model, StringRef prefix,
      << "const char *" << prefix << "_manifest(void);\n"
      << "/* The target (an LLVM CPU name of the manifest's targets) whose "
         "code runs\n * on this CPU, or NULL when none can. */\n"
-     << "const char *" << prefix << "_target(void);\n\n";
+     << "const char *" << prefix << "_target(void);\n"
+     << "/* Where `instance` runs: \"cuda\" or \"cpu\" (NULL for NULL). "
+        "GRU_DEVICE=cpu\n * or cuda chooses when an instance is created; "
+        "without it, CUDA where\n * the library has CUDA code and a driver "
+        "with a device is usable. */\n"
+     << "const char *" << prefix << "_device(const " << prefix
+     << "_instance *instance);\n\n";
   for (const FunctionInterface &f : model.functions) {
     os << "/* @" << f.name << ":";
     for (auto [i, t] : llvm::enumerate(f.inputs))
@@ -151,6 +160,7 @@ void mlir::gru::emitVersionScript(const ModelInterface &model, StringRef prefix,
 
 std::string mlir::gru::manifestJson(const ModelInterface &model,
                                     ArrayRef<CPUTarget> targets,
+                                    const std::optional<CUDACode> &cuda,
                                     StringRef prefix) {
   auto tensorJson = [](const TensorSpec &t) {
     llvm::json::Array shape;
@@ -192,11 +202,17 @@ std::string mlir::gru::manifestJson(const ModelInterface &model,
   llvm::json::Array targetList;
   for (const CPUTarget &target : targets)
     targetList.push_back(llvm::json::Object{
+        {"device", "cpu"},
         {"triple", target.triple},
         {"cpu", target.cpu},
         {"isa", target.isa()},
         {"checked_features", llvm::json::Array(llvm::ArrayRef<std::string>(
                                  target.runtimeChecks))}});
+  if (cuda)
+    targetList.push_back(llvm::json::Object{{"device", "cuda"},
+                                            {"triple", "nvptx64-nvidia-cuda"},
+                                            {"chip", cuda->chip},
+                                            {"ptx", true}});
   os << llvm::json::Value(
       llvm::json::Object{{"prefix", prefix},
                          {"functions", std::move(functions)},
@@ -210,9 +226,10 @@ namespace {
 class FunctionWrapper {
 public:
   FunctionWrapper(const ModelInterface &model, const FunctionInterface &f,
-                  unsigned targetCount, StringRef prefix, llvm::raw_ostream &os)
-      : model(model), f(f), targetCount(targetCount), prefix(prefix), os(os),
-        names(ParameterNames::internal(f)) {}
+                  unsigned targetCount, const std::optional<CUDACode> &cuda,
+                  StringRef prefix, llvm::raw_ostream &os)
+      : model(model), f(f), targetCount(targetCount), cuda(cuda),
+        prefix(prefix), os(os), names(ParameterNames::internal(f)) {}
 
   void emit() {
     os << cPrototype(f, prefix, names) << " {\n"
@@ -374,8 +391,12 @@ private:
     auto callee = [&](unsigned target) {
       return "_mlir_ciface_" + f.symbol + targetSymbolSuffix(target);
     };
-    for (unsigned target = 0; target < targetCount; ++target)
-      os << "  extern void " << callee(target) << "("
+    SmallVector<unsigned> symbols =
+        llvm::to_vector(llvm::seq<unsigned>(0, targetCount));
+    if (cuda)
+      symbols.push_back(cuda->symbolIndex);
+    for (unsigned symbol : symbols)
+      os << "  extern void " << callee(symbol) << "("
          << llvm::join(params, ", ") << ");\n";
     // An allocation that fails inside generated code returns here through
     // longjmp (gru/runtime.h), after its buffers are freed.
@@ -384,10 +405,14 @@ private:
        << "    status = gru_rt_fail(rt, GRU_ERR_OUT_OF_MEMORY, \"%s: out of "
           "memory in the model's code\", fn);\n    goto done;\n  }\n";
     std::string call = "(" + llvm::join(args, ", ") + ");\n";
+    if (cuda)
+      os << "  if (gru_rt_on_cuda(rt))\n    " << callee(cuda->symbolIndex)
+         << call << "  else\n";
     if (targetCount == 1) {
       os << "  " << callee(0) << call;
     } else {
-      // An instance exists only where runnable_target() found one.
+      // An instance on the CPU exists only where runnable_target() found
+      // a target.
       os << "  switch (runnable_target()) {\n";
       for (unsigned target = 1; target < targetCount; ++target)
         os << "  case " << target << ":\n    " << callee(target) << call
@@ -395,6 +420,10 @@ private:
       os << "  default:\n    " << callee(0) << call << "  }\n";
     }
     os << "  gru_rt_unguard_allocations();\n";
+    // The CUDA code records its failures for the calling thread; the state
+    // stays as it was.
+    if (cuda)
+      check("gru_rt_take_device_error(rt)");
     for (auto [i, slot] : llvm::enumerate(f.stateResults))
       os << "  memcpy(gru_rt_slot(rt, " << slot << "), new_state" << i << ", "
          << stateBytes(slot) << ");\n";
@@ -403,6 +432,7 @@ private:
   const ModelInterface &model;
   const FunctionInterface &f;
   unsigned targetCount;
+  const std::optional<CUDACode> &cuda;
   StringRef prefix;
   llvm::raw_ostream &os;
   ParameterNames names;
@@ -461,11 +491,14 @@ std::string describeTargets(ArrayRef<CPUTarget> targets) {
 } // namespace
 
 void mlir::gru::emitWrapper(const ModelInterface &model,
-                            ArrayRef<CPUTarget> targets, StringRef prefix,
-                            StringRef headerName, llvm::raw_ostream &os) {
+                            ArrayRef<CPUTarget> targets,
+                            const std::optional<CUDACode> &cuda,
+                            StringRef prefix, StringRef headerName,
+                            llvm::raw_ostream &os) {
   os << "/* Generated by gru-compile: the C ABI of docs/ABI.md over MLIR's C "
         "interface. */\n"
-     << "#include \"" << headerName << "\"\n#include \"gru/runtime.h\"\n\n"
+     << "#include \"" << headerName << "\"\n#include \"gru/device.h\"\n"
+     << "#include \"gru/runtime.h\"\n\n"
      << "#include <setjmp.h>\n#include <string.h>\n\n";
   emitTargetSelection(targets, prefix, os);
   os << "static const int64_t slot_bytes[] = {";
@@ -473,13 +506,21 @@ void mlir::gru::emitWrapper(const ModelInterface &model,
     os << type.getNumElements() * byteSize(type.getElementType()) << ", ";
   os << "0};\n\n"
      << prefix << "_instance *" << prefix << "_create(void) {\n"
-     << "  if (runnable_target() < 0) {\n    gru_rt_fail(NULL, "
+     << "  int cuda = gru_rt_choose_cuda(" << (cuda ? "true" : "false")
+     << ", \"" << prefix << "_create\");\n"
+     << "  if (cuda < 0)\n    return NULL;\n"
+     << "  if (!cuda && runnable_target() < 0) {\n    gru_rt_fail(NULL, "
         "GRU_ERR_UNSUPPORTED_CPU, \""
      << prefix
      << "_create: this CPU cannot run the library's code, which is for "
-     << describeTargets(targets) << "\");\n    return NULL;\n  }\n  return ("
-     << prefix << "_instance *)gru_rt_create(" << model.stateSlots.size()
-     << ", slot_bytes);\n}\n\n"
+     << describeTargets(targets) << "\");\n    return NULL;\n  }\n"
+     << "  gru_rt_instance *rt = gru_rt_create(" << model.stateSlots.size()
+     << ", slot_bytes);\n  if (rt)\n    gru_rt_set_cuda(rt, cuda);\n"
+     << "  return (" << prefix << "_instance *)rt;\n}\n\n"
+     << "const char *" << prefix << "_device(const " << prefix
+     << "_instance *instance) {\n  if (!instance)\n    return NULL;\n"
+     << "  return gru_rt_on_cuda((const gru_rt_instance *)instance) ? "
+        "\"cuda\" : \"cpu\";\n}\n\n"
      << "void " << prefix << "_destroy(" << prefix
      << "_instance *instance) {\n  gru_rt_destroy((gru_rt_instance "
         "*)instance);\n}\n\n"
@@ -493,7 +534,8 @@ void mlir::gru::emitWrapper(const ModelInterface &model,
      << "_instance *instance) {\n  return gru_rt_last_error((const "
         "gru_rt_instance *)instance);\n}\n\n"
      << "const char *" << prefix << "_manifest(void) {\n  return "
-     << cStringLiteral(manifestJson(model, targets, prefix)) << ";\n}\n\n";
+     << cStringLiteral(manifestJson(model, targets, cuda, prefix))
+     << ";\n}\n\n";
   for (const FunctionInterface &f : model.functions)
-    FunctionWrapper(model, f, targets.size(), prefix, os).emit();
+    FunctionWrapper(model, f, targets.size(), cuda, prefix, os).emit();
 }

@@ -152,6 +152,11 @@ void mlir::gru::buildGRUToNVVMPipeline(OpPassManager &pm,
   pm.addPass(createGRUExportRegularization());
   buildGRUToTensorPipeline(
       pm, GPUTarget{options.multiprocessors, options.threadsPerBlock});
+  buildTensorToNVVMPipeline(pm, options);
+}
+
+void mlir::gru::buildTensorToNVVMPipeline(OpPassManager &pm,
+                                          const GRUToNVVMOptions &options) {
   addBufferization(pm, options.resultsAsOutParams);
   pm.addPass(createGRUMapKernelsToGPU());
   pm.addPass(createGpuKernelOutliningPass());
@@ -238,6 +243,7 @@ void mlir::gru::registerGRUCompilerDialects(DialectRegistry &registry) {
   NVVM::registerNVVMTargetInterfaceExternalModels(registry);
   registerBuiltinDialectTranslation(registry);
   registerGPUDialectTranslation(registry);
+  gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(registry);
   registerLLVMDialectTranslation(registry);
   registerNVVMDialectTranslation(registry);
   // What convert-gpu-to-nvvm and gpu-to-llvm lower besides GPU operations.

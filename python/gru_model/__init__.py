@@ -26,6 +26,7 @@ __all__ = ["load", "compile", "Model", "ModelError", "CompileError"]
 _ERROR_NAMES = {1: "invalid argument", 2: "bad size", 3: "out of memory",
                 4: "unsupported CPU", 5: "device error"}
 _UNSUPPORTED_CPU = 4
+_DEVICE = 5
 
 
 class ModelError(RuntimeError):
@@ -176,7 +177,8 @@ class Model:
                                         ("reset_states", ctypes.c_int, [ctypes.c_void_p]),
                                         ("last_error", ctypes.c_char_p, [ctypes.c_void_p]),
                                         ("manifest", ctypes.c_char_p, []),
-                                        ("target", ctypes.c_char_p, [])):
+                                        ("target", ctypes.c_char_p, []),
+                                        ("device", ctypes.c_char_p, [ctypes.c_void_p])):
             fn = getattr(lib, f"{self.prefix}_{name}")
             fn.restype, fn.argtypes = restype, argtypes
             self._api[name] = fn
@@ -194,7 +196,11 @@ class Model:
             message = self._api["last_error"](None).decode()
             if self.target is None:
                 raise ModelError(f"{self.prefix}_create", _UNSUPPORTED_CPU, message)
+            if "GRU_DEVICE" in message:
+                raise ModelError(f"{self.prefix}_create", _DEVICE, message)
             raise MemoryError(f"{self.prefix}_create failed: {message}")
+        # Where the instance runs: "cuda" or "cpu".
+        self.device = self._api["device"](self._instance).decode()
 
     def _handle(self):
         if not self._instance:

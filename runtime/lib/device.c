@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* The CUDA driver API's types, as cuda.h defines them (not included: the
  * runtime builds without CUDA). */
@@ -47,6 +48,8 @@ enum {
     unsigned)                                                                  \
   X(cuMemFree, "cuMemFree_v2", CUresult, CUdeviceptr)                          \
   X(cuMemcpyAsync, "cuMemcpyAsync", CUresult, CUdeviceptr, CUdeviceptr,        \
+    size_t, CUstream)                                                          \
+  X(cuMemsetD32Async, "cuMemsetD32Async", CUresult, CUdeviceptr, unsigned,     \
     size_t, CUstream)
 
 static struct {
@@ -122,6 +125,36 @@ int gru_rt_cuda_probe(const char **why) {
   if (why)
     *why = probe_status == GRU_OK ? "" : probe_reason;
   return probe_status;
+}
+
+int gru_rt_choose_cuda(bool has_cuda, const char *function) {
+  const char *wanted = getenv("GRU_DEVICE");
+  bool forced = wanted && *wanted;
+  if (forced && !strcmp(wanted, "cpu"))
+    return 0;
+  if (forced && strcmp(wanted, "cuda")) {
+    gru_rt_fail(NULL, GRU_ERR_INVALID_ARGUMENT,
+                "%s: GRU_DEVICE is '%s'; it must be cpu or cuda", function,
+                wanted);
+    return -1;
+  }
+  if (!has_cuda) {
+    if (!forced)
+      return 0;
+    gru_rt_fail(NULL, GRU_ERR_DEVICE,
+                "%s: GRU_DEVICE is cuda, but the library has no CUDA code "
+                "(gru-compile --targets=cpu,cuda)",
+                function);
+    return -1;
+  }
+  const char *why;
+  if (gru_rt_cuda_probe(&why) == GRU_OK)
+    return 1;
+  if (!forced)
+    return 0;
+  gru_rt_fail(NULL, GRU_ERR_DEVICE, "%s: GRU_DEVICE is cuda, but %s", function,
+              why);
+  return -1;
 }
 
 /* The calling thread's first device failure since the last take. */
@@ -285,4 +318,12 @@ void mgpuMemcpy(void *destination, void *source, size_t bytes, void *stream) {
     succeeded(cuda.cuMemcpyAsync((CUdeviceptr)(uintptr_t)destination,
                                  (CUdeviceptr)(uintptr_t)source, bytes, stream),
               "cuMemcpyAsync");
+}
+
+void mgpuMemset32(void *destination, uint32_t value, size_t count,
+                  void *stream) {
+  if (ready())
+    succeeded(cuda.cuMemsetD32Async((CUdeviceptr)(uintptr_t)destination, value,
+                                    count, stream),
+              "cuMemsetD32Async");
 }

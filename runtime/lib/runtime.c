@@ -4,6 +4,7 @@
 #include <omp.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ struct gru_rt_instance {
   void **slots;
   int64_t call_count;
   int64_t seed;
+  bool on_cuda; /* its calls run the library's CUDA code */
   char error[512];
 };
 
@@ -101,6 +103,14 @@ int64_t gru_rt_call_count(const gru_rt_instance *instance) {
 }
 
 int64_t gru_rt_seed(const gru_rt_instance *instance) { return instance->seed; }
+
+void gru_rt_set_cuda(gru_rt_instance *instance, bool on_cuda) {
+  instance->on_cuda = on_cuda;
+}
+
+bool gru_rt_on_cuda(const gru_rt_instance *instance) {
+  return instance->on_cuda;
+}
 
 void gru_rt_succeed(gru_rt_instance *instance) {
   instance->error[0] = '\0';

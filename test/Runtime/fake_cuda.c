@@ -1,9 +1,11 @@
 /* fake_cuda.c - a stand-in for the CUDA driver (libcuda.so.1) in tests of
  * the runtime's device layer on machines without a GPU. Memory is host
- * memory; each call prints one line ("fake cuda: ..."); the one kernel,
- * "fill", sets `count` floats at `out` to `value` (its three parameters).
+ * memory; each call prints one line ("fake cuda: ..."); the one kernel that
+ * runs, "fill", sets `count` floats at `out` to `value` (its three
+ * parameters); launches of any other function are recorded only.
  * FAKE_CUDA_DEVICES sets the device count (default 1), FAKE_CUDA_FAIL the
- * name of a function that fails with CUDA_ERROR_OUT_OF_MEMORY. */
+ * name of a function that fails with CUDA_ERROR_OUT_OF_MEMORY (only its
+ * first call with FAKE_CUDA_FAIL_ONCE). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,24 +13,28 @@
 
 typedef int CUresult;
 typedef unsigned long long CUdeviceptr;
-enum { OUT_OF_MEMORY = 2, NOT_FOUND = 500 };
+enum { OUT_OF_MEMORY = 2 };
 
-static int fill_kernel;
+static int fill_kernel, other_kernel;
 static int context;
 static int stream;
 
 static CUresult call(const char *name) {
+  static int failures;
   printf("fake cuda: %s\n", name);
   fflush(stdout);
   const char *fail = getenv("FAKE_CUDA_FAIL");
-  return fail && !strcmp(fail, name) ? OUT_OF_MEMORY : 0;
+  if (!fail || strcmp(fail, name) ||
+      (getenv("FAKE_CUDA_FAIL_ONCE") && failures))
+    return 0;
+  ++failures;
+  return OUT_OF_MEMORY;
 }
 
 CUresult cuInit(unsigned flags) { return call("cuInit"); }
 
 CUresult cuGetErrorString(CUresult error, const char **name) {
   *name = error == OUT_OF_MEMORY ? "CUDA_ERROR_OUT_OF_MEMORY"
-          : error == NOT_FOUND   ? "CUDA_ERROR_NOT_FOUND"
                                  : "CUDA_ERROR_UNKNOWN";
   return 0;
 }
@@ -52,7 +58,12 @@ CUresult cuDevicePrimaryCtxRetain(void **ctx, int device) {
 CUresult cuCtxSetCurrent(void *ctx) { return call("cuCtxSetCurrent"); }
 
 CUresult cuModuleLoadData(void **module, const void *image) {
-  printf("fake cuda: module image '%s'\n", (const char *)image);
+  uint32_t magic;
+  memcpy(&magic, image, sizeof magic);
+  if (magic == 0xBA55ED50u) /* a fatbin, as gru-to-nvvm embeds them */
+    printf("fake cuda: module image fatbin\n");
+  else
+    printf("fake cuda: module image '%s'\n", (const char *)image);
   *module = &context;
   return call("cuModuleLoadData");
 }
@@ -60,11 +71,12 @@ CUresult cuModuleLoadData(void **module, const void *image) {
 CUresult cuModuleUnload(void *module) { return call("cuModuleUnload"); }
 
 CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
+  printf("fake cuda: function '%s'\n", name);
   CUresult result = call("cuModuleGetFunction");
   if (result)
     return result;
-  *function = &fill_kernel;
-  return strcmp(name, "fill") ? NOT_FOUND : 0;
+  *function = strcmp(name, "fill") ? (void *)&other_kernel : &fill_kernel;
+  return 0;
 }
 
 CUresult cuFuncSetAttribute(void *function, int attribute, int value) {
@@ -120,5 +132,13 @@ CUresult cuMemcpyAsync(CUdeviceptr destination, CUdeviceptr source,
   CUresult result = call("cuMemcpyAsync");
   if (!result)
     memcpy((void *)(uintptr_t)destination, (void *)(uintptr_t)source, bytes);
+  return result;
+}
+
+CUresult cuMemsetD32Async(CUdeviceptr destination, unsigned value, size_t count,
+                          void *s) {
+  CUresult result = call("cuMemsetD32Async");
+  for (size_t i = 0; !result && i < count; ++i)
+    ((uint32_t *)(uintptr_t)destination)[i] = value;
   return result;
 }

@@ -102,6 +102,18 @@ static cl::opt<std::string>
              cl::desc("the C compiler that links (default: the one "
                       "configured for the target's architecture)"),
              cl::cat(targetCategory));
+static cl::opt<std::string> targetsOption(
+    "targets",
+    cl::desc("what the library holds code for: cpu (the default) or "
+             "cpu,cuda; a library with CUDA code runs it where a CUDA "
+             "driver and device are usable (GRU_DEVICE=cpu or cuda forces "
+             "the choice) and its CPU code otherwise"),
+    cl::init("cpu"), cl::cat(targetCategory));
+static cl::opt<std::string>
+    cudaChipOption("cuda-chip",
+                   cl::desc("the GPU architecture of the CUDA code's SASS "
+                            "(its PTX runs on newer GPUs too)"),
+                   cl::init("sm_90"), cl::cat(targetCategory));
 static cl::opt<bool> gpuKernelOnCPU(
     "gpu-kernel-on-cpu",
     cl::desc("compile fused layers as the GPU kernel's algorithm with its "
@@ -340,19 +352,49 @@ FailureOr<SmallVector<CPUTarget>> resolveTargets(std::string &error) {
   return targets;
 }
 
-/// The targets, or an error, for the options that do not need the model.
+/// Whether --targets asks for CUDA code (beside the CPU's, which a library
+/// always has), or an error.
+FailureOr<bool> wantsCUDA(std::string &error) {
+  SmallVector<StringRef> names;
+  StringRef(targetsOption).split(names, ',', -1, /*KeepEmpty=*/false);
+  bool cpu = false, cuda = false;
+  for (StringRef name : names) {
+    name = name.trim();
+    if (name == "cpu")
+      cpu = true;
+    else if (name == "cuda")
+      cuda = true;
+    else
+      return error = ("--targets names '" + name +
+                      "'; the targets are cpu and cuda")
+                         .str(),
+             failure();
+  }
+  if (!cpu)
+    return error = "a library always holds CPU code: --targets=cpu or "
+                   "--targets=cpu,cuda",
+           failure();
+  return cuda;
+}
+
+/// The CPU targets, or an error, for the options that do not need the
+/// model.
 FailureOr<SmallVector<CPUTarget>> checkOptions(std::string &error) {
   if (outputPath == "-")
     return error = "gru-compile writes a shared library and a header, not "
                    "standard output: name the library with -o",
            failure();
+  if (failed(wantsCUDA(error)))
+    return failure();
   return resolveTargets(error);
 }
 
 /// The model's public functions lowered to the LLVM dialect for `target`,
-/// with the instance data bound in `model`.
+/// with the instance data bound in `model`; with `cuda`, its layers are GPU
+/// kernels that host code for `target` launches.
 LogicalResult lowerForTarget(ModuleOp module, const CPUTarget &target,
-                             ModelInterface &model, TimingScope &timing) {
+                             bool cuda, ModelInterface &model,
+                             TimingScope &timing) {
   MLIRContext &context = *module.getContext();
   FailureOr<std::unique_ptr<PassManager>> tensorPasses =
       makePassManager(context, timing);
@@ -362,7 +404,7 @@ LogicalResult lowerForTarget(ModuleOp module, const CPUTarget &target,
       ->addPass(
           createGRUAttachTarget({target.triple, target.cpu, target.features}));
   std::optional<GPUTarget> gpuKernel;
-  if (gpuKernelOnCPU)
+  if (cuda || gpuKernelOnCPU)
     gpuKernel = GPUTarget{gpuMultiprocessors, gpuThreadsPerBlock};
   buildGRUToTensorPipeline(**tensorPasses, gpuKernel);
   if (failed((*tensorPasses)->run(module)) ||
@@ -379,19 +421,30 @@ LogicalResult lowerForTarget(ModuleOp module, const CPUTarget &target,
       makePassManager(context, timing);
   if (failed(llvmPasses))
     return failure();
-  GRUToLLVMOptions options;
-  options.resultsAsOutParams = true;
-  buildTensorToLLVMPipeline(**llvmPasses, options);
+  if (cuda) {
+    GRUToNVVMOptions options;
+    options.resultsAsOutParams = true;
+    options.chip = cudaChipOption;
+    options.multiprocessors = gpuMultiprocessors;
+    options.threadsPerBlock = gpuThreadsPerBlock;
+    buildTensorToNVVMPipeline(**llvmPasses, options);
+  } else {
+    GRUToLLVMOptions options;
+    options.resultsAsOutParams = true;
+    buildTensorToLLVMPipeline(**llvmPasses, options);
+  }
   return (*llvmPasses)->run(module);
 }
 
 LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                       ArrayRef<CPUTarget> targets, TimingScope &timing) {
+  std::string error;
+  bool cuda = *wantsCUDA(error);
   // Parsing, the export passes, two phases per target, linking.
   progress.start(progressOption == cl::BOU_UNSET
                      ? llvm::sys::Process::StandardErrIsDisplayed()
                      : progressOption == cl::BOU_TRUE,
-                 3 + 2 * targets.size());
+                 3 + 2 * (targets.size() + cuda));
   progress.phase("parsing " + inputPath);
   TimingScope parseTiming = timing.nest("parse");
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
@@ -441,20 +494,26 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   // Each target's code is the model lowered for it on its own. The instance
   // data that the first binds in the interface (state slots, the dropout
   // counter) does not depend on the target; the others bind a copy.
+  // The CUDA code comes last, with host code for the first CPU.
   ModelInterface unbound = *model;
-  for (auto [i, target] : llvm::enumerate(targets)) {
+  std::optional<CUDACode> cudaCode;
+  if (cuda)
+    cudaCode = CUDACode{cudaChipOption, unsigned(targets.size())};
+  for (unsigned i = 0; i < targets.size() + cuda; ++i) {
+    bool onCUDA = i == targets.size();
+    const CPUTarget &target = targets[onCUDA ? 0 : i];
+    std::string name = onCUDA ? "CUDA (" + cudaChipOption + ")" : target.cpu;
     OwningOpRef<ModuleOp> variant = module->clone();
     ModelInterface bound = unbound;
     std::string objectPath = (tempDir + "/model" + Twine(i) + ".o").str();
-    progress.phase("lowering for " + target.cpu);
-    TimingScope lowerTiming = timing.nest("lower for " + target.cpu);
-    if (failed(lowerForTarget(*variant, target, i == 0 ? *model : bound,
+    progress.phase("lowering for " + name);
+    TimingScope lowerTiming = timing.nest("lower for " + name);
+    if (failed(lowerForTarget(*variant, target, onCUDA, i == 0 ? *model : bound,
                               lowerTiming)))
       return failure();
     lowerTiming.stop();
-    progress.phase("generating code for " + target.cpu);
-    TimingScope codegenTiming =
-        timing.nest("LLVM code generation for " + target.cpu);
+    progress.phase("generating code for " + name);
+    TimingScope codegenTiming = timing.nest("LLVM code generation for " + name);
     if (failed(emitObjectFile(*variant, objectPath,
                               {target, std::min(optLevel.getValue(), 3u),
                                targetSymbolSuffix(i)})))
@@ -475,7 +534,8 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
           [&](llvm::raw_ostream &os) { emitHeader(*model, prefix, os); })) ||
       failed(writeFile(loc, wrapperPath,
                        [&](llvm::raw_ostream &os) {
-                         emitWrapper(*model, targets, prefix, headerName, os);
+                         emitWrapper(*model, targets, cudaCode, prefix,
+                                     headerName, os);
                        })) ||
       failed(writeFile(loc, versionScriptPath, [&](llvm::raw_ostream &os) {
         emitVersionScript(*model, prefix, os);

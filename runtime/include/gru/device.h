@@ -31,6 +31,14 @@ extern "C" {
  * process; thread-safe. */
 GRU_RT_HIDDEN int gru_rt_cuda_probe(const char **why);
 
+/* Whether a new instance of `function`'s library runs its CUDA code (1) or
+ * its CPU code (0). GRU_DEVICE=cpu or cuda in the environment forces the
+ * choice; without it, CUDA is used where the library has CUDA code
+ * (`has_cuda`) and a driver with a device is usable. -1, with the reason
+ * recorded for the calling thread (gru_rt_last_error(NULL)), when
+ * GRU_DEVICE asks for what cannot be. */
+GRU_RT_HIDDEN int gru_rt_choose_cuda(bool has_cuda, const char *function);
+
 /* GRU_OK, or GRU_ERR_DEVICE recorded on `instance` with the message of the
  * calling thread's first device failure since the last take. */
 GRU_RT_HIDDEN int gru_rt_take_device_error(gru_rt_instance *instance);
@@ -52,6 +60,8 @@ GRU_RT_HIDDEN void *mgpuMemAlloc(uint64_t bytes, void *stream,
 GRU_RT_HIDDEN void mgpuMemFree(void *pointer, void *stream);
 GRU_RT_HIDDEN void mgpuMemcpy(void *destination, void *source, size_t bytes,
                               void *stream);
+GRU_RT_HIDDEN void mgpuMemset32(void *destination, uint32_t value, size_t count,
+                                void *stream);
 
 #ifdef __cplusplus
 }

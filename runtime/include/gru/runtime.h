@@ -8,6 +8,7 @@
 #define GRU_RUNTIME_H
 
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,10 @@ void *gru_rt_slot(gru_rt_instance *instance, int slot);
  * instance's own dropout seed (for layers without one). */
 int64_t gru_rt_call_count(const gru_rt_instance *instance);
 int64_t gru_rt_seed(const gru_rt_instance *instance);
+/* Whether the instance's calls run the library's CUDA code (chosen when it
+ * is created), not its CPU code. */
+void gru_rt_set_cuda(gru_rt_instance *instance, bool on_cuda);
+bool gru_rt_on_cuda(const gru_rt_instance *instance);
 /* The allocation functions of generated code: `alignment` (a power of two)
  * aligned; buffers of at least GRU_RT_HUGE_PAGE bytes are 2 MiB aligned
  * with huge pages advised, and each thread keeps up to 8 of them once freed

@@ -14,12 +14,22 @@ namespace mlir::gru {
 void emitHeader(const ModelInterface &model, StringRef prefix,
                 llvm::raw_ostream &os);
 
+/// A library's CUDA code: the kernels for `chip` (and PTX for newer GPUs)
+/// with their host code, whose C interfaces end in
+/// targetSymbolSuffix(symbolIndex).
+struct CUDACode {
+  std::string chip;
+  unsigned symbolIndex;
+};
+
 /// Writes the C wrapper that implements the header over the functions'
 /// MLIR C interface (`_mlir_ciface_<name>`) and the runtime library.
-/// Each function calls the code of the best of `targets` that the CPU runs
-/// (their symbols end in targetSymbolSuffix(index)).
+/// Each function calls the CUDA code where its instance runs on CUDA, else
+/// the code of the best of `targets` that the CPU runs (their symbols end in
+/// targetSymbolSuffix(index)).
 void emitWrapper(const ModelInterface &model, ArrayRef<CPUTarget> targets,
-                 StringRef prefix, StringRef headerName, llvm::raw_ostream &os);
+                 const std::optional<CUDACode> &cuda, StringRef prefix,
+                 StringRef headerName, llvm::raw_ostream &os);
 
 /// A linker version script that exports the symbols of the header and hides
 /// every other symbol of the library.
@@ -28,7 +38,8 @@ void emitVersionScript(const ModelInterface &model, StringRef prefix,
 
 /// The JSON manifest that `<prefix>_manifest()` returns.
 std::string manifestJson(const ModelInterface &model,
-                         ArrayRef<CPUTarget> targets, StringRef prefix);
+                         ArrayRef<CPUTarget> targets,
+                         const std::optional<CUDACode> &cuda, StringRef prefix);
 
 /// What the C interfaces of the code for target `index` end in.
 inline std::string targetSymbolSuffix(unsigned index) {

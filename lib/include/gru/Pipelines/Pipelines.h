@@ -88,6 +88,11 @@ void buildTensorToLLVMPipeline(OpPassManager &pm,
 /// pipeline.
 void buildGRUToLLVMPipeline(OpPassManager &pm, const GRUToLLVMOptions &options);
 
+/// Tensor code with the kernels of convert-gru-to-gpu to host code in the
+/// LLVM dialect that launches them and the kernels compiled for the GPU.
+void buildTensorToNVVMPipeline(OpPassManager &pm,
+                               const GRUToNVVMOptions &options);
+
 /// gru dialect to host code in the LLVM dialect that launches the kernels of
 /// convert-gru-to-gpu through the runtime's mgpu* functions, and the kernels
 /// compiled for the GPU: the `gru-to-nvvm` pipeline.
