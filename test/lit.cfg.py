@@ -74,3 +74,20 @@ if os.access(os.path.join(cuda_root, "bin", "ptxas"), os.X_OK):
     config.available_features.add("ptxas")
     config.environment["CUDA_HOME"] = cuda_root
     llvm_config.with_environment("PATH", os.path.join(cuda_root, "bin"), append_path=True)
+
+# Tests on a GPU run where the CUDA driver has a device; elsewhere they report
+# themselves unsupported (REQUIRES: cuda-device).
+def _cuda_device_count():
+    import ctypes
+    try:
+        driver = ctypes.CDLL("libcuda.so.1")
+        count = ctypes.c_int(0)
+        if driver.cuInit(0) != 0 or driver.cuDeviceGetCount(ctypes.byref(count)) != 0:
+            return 0
+        return count.value
+    except OSError:
+        return 0
+
+
+if _cuda_device_count() > 0:
+    config.available_features.add("cuda-device")
