@@ -154,13 +154,7 @@ struct GRUUnrollPass : gru::impl::GRUUnrollBase<GRUUnrollPass> {
                             << " steps; at most " << kMaxUnrolledSteps
                             << " steps are unrolled (unrolling is for short "
                                "sequences); set unroll = false";
-    if (op.hasActiveDropout() || op.hasActiveRecurrentDropout())
-      return op.emitError() << "gru-unroll needs explicit dropout masks; run "
-                               "gru-eliminate-dropout first";
-    if (op.getStateful())
-      return op.emitError() << "gru-unroll needs explicit state; run "
-                               "gru-materialize-state first";
-    return success();
+    return checkExplicitDropoutAndState(op, "gru-unroll");
   }
 };
 

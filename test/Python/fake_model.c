@@ -27,6 +27,10 @@ fake_instance *fake_create(void) {
 
 void fake_destroy(fake_instance *instance) { free(instance); }
 
+const char *fake_device(const fake_instance *instance) {
+  return instance ? "cpu" : NULL;
+}
+
 int fake_reset_states(fake_instance *instance) {
   if (!instance) return 1;
   instance->sum[0] = instance->sum[1] = 0;

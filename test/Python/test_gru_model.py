@@ -41,6 +41,7 @@ def main():
 
         with gru_model.load(lib) as model:
             check("the prefix comes from the file name", model.prefix == "fake")
+            check("the instance says where it runs", model.device == "cpu")
             check("one method per manifest function",
                   sorted(model.functions) == ["accumulate", "add", "clamp", "total"])
 

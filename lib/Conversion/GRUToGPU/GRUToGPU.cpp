@@ -438,7 +438,7 @@ struct ConvertGRUToGPUPass
       std::optional<Implementation> impl = layer.getImpl();
       if (impl && *impl != Implementation::fused)
         return WalkResult::advance();
-      if (failed(checkPreconditions(layer)))
+      if (failed(checkExplicitDropoutAndState(layer, getArgument())))
         return WalkResult::interrupt();
       KernelShape shape = KernelShape::forLayer(target, layer.getUnits());
       rewriter.replaceOp(layer, LayerKernels(rewriter, layer, shape).build());
@@ -446,16 +446,6 @@ struct ConvertGRUToGPUPass
     });
     if (result.wasInterrupted())
       signalPassFailure();
-  }
-
-  static LogicalResult checkPreconditions(LayerOp op) {
-    if (op.hasActiveDropout() || op.hasActiveRecurrentDropout())
-      return op.emitError() << "convert-gru-to-gpu needs explicit dropout "
-                               "masks; run gru-eliminate-dropout first";
-    if (op.getStateful())
-      return op.emitError() << "convert-gru-to-gpu needs explicit state; run "
-                               "gru-materialize-state first";
-    return success();
   }
 };
 

@@ -272,12 +272,8 @@ struct ConvertGRUToLoopsPass
   }
 
   static LogicalResult checkPreconditions(LayerOp op) {
-    if (op.hasActiveDropout() || op.hasActiveRecurrentDropout())
-      return op.emitError() << "convert-gru-to-loops needs explicit dropout "
-                               "masks; run gru-eliminate-dropout first";
-    if (op.getStateful())
-      return op.emitError() << "convert-gru-to-loops needs explicit state; run "
-                               "gru-materialize-state first";
+    if (failed(checkExplicitDropoutAndState(op, "convert-gru-to-loops")))
+      return failure();
     if (std::optional<Implementation> impl = op.getImpl();
         impl && *impl != Implementation::fused)
       return op.emitError()

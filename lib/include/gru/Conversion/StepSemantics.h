@@ -52,6 +52,21 @@ struct GateMath {
   Value next(ImplicitLocOpBuilder &b, const GateInputs &in, Value h) const;
 };
 
+/// Fails with a diagnostic naming `pass` unless the layer's dropout and state
+/// are explicit (gru-eliminate-dropout, gru-materialize-state), as every
+/// lowering of its steps needs them.
+inline LogicalResult checkExplicitDropoutAndState(LayerOp op, StringRef pass) {
+  if (op.hasActiveDropout() || op.hasActiveRecurrentDropout())
+    return op.emitError() << pass
+                          << " needs explicit dropout masks; run "
+                             "gru-eliminate-dropout first";
+  if (op.getStateful())
+    return op.emitError() << pass
+                          << " needs explicit state; run "
+                             "gru-materialize-state first";
+  return success();
+}
+
 /// What a masked step outputs: zeros with zero_output_for_mask, else the
 /// previous step's output (zeros before the first processed step).
 inline Value maskedStepOutput(LayerOp op, Value zeros, Value previousOutput) {
