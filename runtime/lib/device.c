@@ -37,9 +37,9 @@ enum {
   X(cuModuleGetFunction, "cuModuleGetFunction", CUresult, CUfunction *,        \
     CUmodule, const char *)                                                    \
   X(cuFuncSetAttribute, "cuFuncSetAttribute", CUresult, CUfunction, int, int)  \
-  X(cuLaunchKernel, "cuLaunchKernel", CUresult, CUfunction, unsigned,          \
-    unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, CUstream,      \
-    void **, void **)                                                          \
+  X(cuLaunchCooperativeKernel, "cuLaunchCooperativeKernel", CUresult,          \
+    CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,    \
+    unsigned, CUstream, void **)                                               \
   X(cuStreamCreate, "cuStreamCreate", CUresult, CUstream *, unsigned)          \
   X(cuStreamSynchronize, "cuStreamSynchronize", CUresult, CUstream)            \
   X(cuStreamDestroy, "cuStreamDestroy_v2", CUresult, CUstream)                 \
@@ -273,6 +273,11 @@ void mgpuStreamDestroy(void *stream) {
     cuda.cuStreamDestroy(stream);
 }
 
+/* Every kernel is launched cooperatively: the driver refuses a grid whose
+ * blocks cannot all be resident at once (CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_
+ * LARGE), so that the grid barrier of a persistent kernel never waits for a
+ * block that cannot run. The kernels' parameters come in `params` (MLIR's
+ * lowering passes no `extra`). */
 void mgpuLaunchKernel(void *function, intptr_t grid_x, intptr_t grid_y,
                       intptr_t grid_z, intptr_t block_x, intptr_t block_y,
                       intptr_t block_z, int32_t shared_bytes, void *stream,
@@ -280,17 +285,22 @@ void mgpuLaunchKernel(void *function, intptr_t grid_x, intptr_t grid_y,
   (void)param_count;
   if (!ready() || !function)
     return;
+  if (extra) {
+    record_failure("a kernel launch passed `extra` parameters, which a "
+                   "cooperative launch cannot take");
+    return;
+  }
   if (shared_bytes > DEFAULT_SHARED_LIMIT &&
       !succeeded(cuda.cuFuncSetAttribute(
                      function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
                      shared_bytes),
                  "cuFuncSetAttribute"))
     return;
-  succeeded(cuda.cuLaunchKernel(function, (unsigned)grid_x, (unsigned)grid_y,
-                                (unsigned)grid_z, (unsigned)block_x,
-                                (unsigned)block_y, (unsigned)block_z,
-                                (unsigned)shared_bytes, stream, params, extra),
-            "cuLaunchKernel");
+  succeeded(cuda.cuLaunchCooperativeKernel(
+                function, (unsigned)grid_x, (unsigned)grid_y, (unsigned)grid_z,
+                (unsigned)block_x, (unsigned)block_y, (unsigned)block_z,
+                (unsigned)shared_bytes, stream, params),
+            "cuLaunchCooperativeKernel");
 }
 
 void *mgpuMemAlloc(uint64_t bytes, void *stream, bool host_shared) {

@@ -5,7 +5,8 @@
  * parameters); launches of any other function are recorded only.
  * FAKE_CUDA_DEVICES sets the device count (default 1), FAKE_CUDA_FAIL the
  * name of a function that fails with CUDA_ERROR_OUT_OF_MEMORY (only its
- * first call with FAKE_CUDA_FAIL_ONCE). */
+ * first call with FAKE_CUDA_FAIL_ONCE); a launch of more blocks than
+ * FAKE_CUDA_RESIDENT_BLOCKS fails as one that cannot be resident at once. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@
 
 typedef int CUresult;
 typedef unsigned long long CUdeviceptr;
-enum { OUT_OF_MEMORY = 2 };
+enum { OUT_OF_MEMORY = 2, COOPERATIVE_LAUNCH_TOO_LARGE = 720 };
 
 static int fill_kernel, other_kernel;
 static int context;
@@ -35,7 +36,9 @@ CUresult cuInit(unsigned flags) { return call("cuInit"); }
 
 CUresult cuGetErrorString(CUresult error, const char **name) {
   *name = error == OUT_OF_MEMORY ? "CUDA_ERROR_OUT_OF_MEMORY"
-                                 : "CUDA_ERROR_UNKNOWN";
+          : error == COOPERATIVE_LAUNCH_TOO_LARGE
+              ? "CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE"
+              : "CUDA_ERROR_UNKNOWN";
   return 0;
 }
 
@@ -84,12 +87,16 @@ CUresult cuFuncSetAttribute(void *function, int attribute, int value) {
   return call("cuFuncSetAttribute");
 }
 
-CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy, unsigned gz,
-                        unsigned bx, unsigned by, unsigned bz, unsigned shared,
-                        void *stream, void **params, void **extra) {
+CUresult cuLaunchCooperativeKernel(void *function, unsigned gx, unsigned gy,
+                                   unsigned gz, unsigned bx, unsigned by,
+                                   unsigned bz, unsigned shared, void *stream,
+                                   void **params) {
   printf("fake cuda: launch grid %ux%ux%u block %ux%ux%u shared %u\n", gx, gy,
          gz, bx, by, bz, shared);
-  CUresult result = call("cuLaunchKernel");
+  CUresult result = call("cuLaunchCooperativeKernel");
+  const char *resident = getenv("FAKE_CUDA_RESIDENT_BLOCKS");
+  if (!result && resident && (long)gx * gy * gz > atol(resident))
+    result = COOPERATIVE_LAUNCH_TOO_LARGE;
   if (result || function != &fill_kernel)
     return result;
   float *out = *(float **)params[0];
