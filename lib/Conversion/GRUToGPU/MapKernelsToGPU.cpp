@@ -13,7 +13,9 @@
 //     after them where the kernels wrote it.
 //
 // The host side is asynchronous on one stream (gpu.wait async tokens) and
-// waits for it after the layer's kernels.
+// waits for it after each run of kernels that only pure host code separates
+// (a layer's), so that host code in between, which may read what the
+// kernels wrote, sees it on the host.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,6 +29,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/RegionUtils.h"
 
 namespace mlir::gru {
@@ -141,16 +144,22 @@ private:
     return alloc.getMemref();
   }
 
-  /// `host` as a buffer without a layout: itself, the buffer it was cast
-  /// from, or a copy.
-  Value contiguous(Value host) {
+  /// `host` itself or the buffer it was cast from where that has no layout,
+  /// else null.
+  static Value withoutLayout(Value host) {
     if (auto cast = host.getDefiningOp<memref::CastOp>())
       if (auto source = dyn_cast<MemRefType>(cast.getSource().getType());
           source && source.getLayout().isIdentity())
         return cast.getSource();
+    return cast<MemRefType>(host.getType()).getLayout().isIdentity() ? host
+                                                                     : Value();
+  }
+
+  /// `host` as a buffer without a layout: withoutLayout, or a copy.
+  Value contiguous(Value host) {
+    if (Value buffer = withoutLayout(host))
+      return buffer;
     auto type = cast<MemRefType>(host.getType());
-    if (type.getLayout().isIdentity())
-      return host;
     SmallVector<Value> sizes;
     for (int64_t dim = 0; dim < type.getRank(); ++dim)
       if (type.isDynamicDim(dim))
@@ -160,6 +169,15 @@ private:
     memref::CopyOp::create(b, host, copy);
     hostCopies.push_back(copy);
     return copy;
+  }
+
+  /// Whether host code before the kernels uses `host` (and may have written
+  /// it).
+  bool usedBeforeKernels(Value host) {
+    return llvm::any_of(host.getUsers(), [&](Operation *user) {
+      Operation *inBlock = first->getBlock()->findAncestorOpInBlock(*user);
+      return inBlock && inBlock->isBeforeInBlock(first);
+    });
   }
 
   /// Gives every buffer the kernels use a device buffer and makes the
@@ -189,15 +207,16 @@ private:
         return inKernels(user) && isa<memref::StoreOp>(user);
       });
       Value device = deviceBuffer(host);
-      if (!alloc && !kernelsOnly) {
+      // An allocation is copied in only where the host used it first; the
+      // kernels write those that they alone use before they read them.
+      if (!kernelsOnly && (!alloc || usedBeforeKernels(host)))
         token = gpu::MemcpyOp::create(b, tokenType(), token, device,
                                       contiguous(host))
                     .getAsyncToken();
-      }
       if (written && !kernelsOnly) {
-        Value whole = contiguous(host);
-        if (whole == hostCopies.back())
-          return host.getDefiningOp()->emitError()
+        Value whole = withoutLayout(host);
+        if (!whole)
+          return emitError(host.getLoc())
                  << "gru-map-kernels-to-gpu: kernels write a strided buffer";
         copiedBack.push_back({whole, device});
       }
@@ -378,18 +397,39 @@ private:
 struct GRUMapKernelsToGPUPass
     : gru::impl::GRUMapKernelsToGPUBase<GRUMapKernelsToGPUPass> {
   void runOnOperation() override {
-    // The kernels of each block of host code, from the first to the last.
-    llvm::MapVector<Block *, std::pair<Operation *, Operation *>> ranges;
+    llvm::SetVector<Block *> blocks;
     getOperation()->walk<WalkOrder::PreOrder>([&](Operation *op) {
       if (!isKernel(op) && !isSteps(op))
         return WalkResult::advance();
-      auto [it, inserted] = ranges.try_emplace(op->getBlock(), op, op);
-      it->second.second = op;
+      blocks.insert(op->getBlock());
       return WalkResult::skip();
     });
-    for (auto &[block, range] : ranges)
-      if (failed(KernelMapper(range.first, range.second).map()))
-        return signalPassFailure();
+    for (Block *block : blocks)
+      for (auto [first, last] : kernelGroups(*block))
+        if (failed(KernelMapper(first, last).map()))
+          return signalPassFailure();
+  }
+
+  /// The runs of kernels in `block` (first, last) that only pure host code
+  /// separates, such as a layer's: the device holds the buffers from the
+  /// first kernel of a run to the last, and host code that may touch
+  /// memory sees them on the host.
+  static SmallVector<std::pair<Operation *, Operation *>>
+  kernelGroups(Block &block) {
+    SmallVector<std::pair<Operation *, Operation *>> groups;
+    Operation *first = nullptr, *last = nullptr;
+    for (Operation &op : block) {
+      if (isKernel(&op) || isSteps(&op)) {
+        first = first ? first : &op;
+        last = &op;
+      } else if (first && !isMemoryEffectFree(&op)) {
+        groups.push_back({first, last});
+        first = nullptr;
+      }
+    }
+    if (first)
+      groups.push_back({first, last});
+    return groups;
   }
 };
 

@@ -106,3 +106,66 @@ func.func @dynamic_threads(%x: memref<4x8xf32>, %n: index) {
   } {mapping = [#gpu.block<x>]}
   return
 }
+
+// -----
+
+// A buffer the host wrote before the kernels (training-mode dropout masks,
+// computed on the host) is copied to the device before them.
+// CHECK-LABEL: func @host_written(
+// CHECK: %[[MASKS:.*]] = memref.alloc() : memref<4x8xf32>
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%[[MASKS]] : memref<4x8xf32>)
+// CHECK: %[[DMASKS:.*]], %[[T:.*]] = gpu.alloc async [%{{.*}}] () : memref<4x8xf32>
+// CHECK: gpu.memcpy async [%[[T]]] %[[DMASKS]], %[[MASKS]]
+// CHECK: gpu.launch
+// CHECK:   memref.load %[[DMASKS]]
+func.func @host_written(%out: memref<4x8xf32>) {
+  %one = arith.constant 1.0 : f32
+  %masks = memref.alloc() : memref<4x8xf32>
+  linalg.fill ins(%one : f32) outs(%masks : memref<4x8xf32>)
+  scf.forall (%block) in (4) {
+    scf.forall (%thread) in (8) {
+      %v = memref.load %masks[%block, %thread] : memref<4x8xf32>
+      memref.store %v, %out[%block, %thread] : memref<4x8xf32>
+    } {mapping = [#gpu.thread<x>]}
+  } {mapping = [#gpu.block<x>]}
+  memref.dealloc %masks : memref<4x8xf32>
+  return
+}
+
+// -----
+
+// Host code between two layers' kernels reads what the first wrote: each
+// layer's kernels have their own device buffers, copied back before the
+// host code and in again after it.
+// CHECK-LABEL: func @stacked(
+// CHECK-SAME: %[[X:.*]]: memref<4x8xf32>, %[[OUT:.*]]: memref<4x8xf32>)
+// CHECK: %[[MID:.*]] = memref.alloc() : memref<4x8xf32>
+// CHECK: gpu.wait async
+// CHECK: gpu.launch
+// CHECK: gpu.memcpy async [%{{.*}}] %[[MID]], %{{.*}}
+// CHECK: gpu.wait [%{{.*}}]
+// CHECK: linalg.exp ins(%[[MID]] : memref<4x8xf32>) outs(%[[MID]] : memref<4x8xf32>)
+// CHECK: gpu.wait async
+// CHECK: %[[DMID:.*]], %[[T:.*]] = gpu.alloc async
+// CHECK: gpu.memcpy async [%[[T]]] %[[DMID]], %[[MID]]
+// CHECK: gpu.launch
+// CHECK:   memref.load %[[DMID]]
+// CHECK: gpu.wait [%{{.*}}]
+func.func @stacked(%x: memref<4x8xf32>, %out: memref<4x8xf32>) {
+  %mid = memref.alloc() : memref<4x8xf32>
+  scf.forall (%block) in (4) {
+    scf.forall (%thread) in (8) {
+      %v = memref.load %x[%block, %thread] : memref<4x8xf32>
+      memref.store %v, %mid[%block, %thread] : memref<4x8xf32>
+    } {mapping = [#gpu.thread<x>]}
+  } {mapping = [#gpu.block<x>]}
+  linalg.exp ins(%mid : memref<4x8xf32>) outs(%mid : memref<4x8xf32>)
+  scf.forall (%block) in (4) {
+    scf.forall (%thread) in (8) {
+      %v = memref.load %mid[%block, %thread] : memref<4x8xf32>
+      memref.store %v, %out[%block, %thread] : memref<4x8xf32>
+    } {mapping = [#gpu.thread<x>]}
+  } {mapping = [#gpu.block<x>]}
+  memref.dealloc %mid : memref<4x8xf32>
+  return
+}

@@ -118,12 +118,14 @@ def GRUMapKernelsToGPU : Pass<"gru-map-kernels-to-gpu"> {
     `atomicrmw`). Every block must be resident at once, which the kernels'
     shape provides: at most one block per multiprocessor.
 
-    The buffers the kernels use move to the device: a buffer allocated for
-    the kernels alone becomes a device buffer; any other gets a device copy,
-    filled before the kernels unless they write it first, and copied back
-    after them where they write it. The host side runs on one stream
-    (`gpu.wait async` tokens) and waits for it after the last kernel of the
-    block of host code.
+    Kernels that only pure host code separates (those of a layer) form a
+    run, whose buffers move to the device: a buffer allocated for the run's
+    kernels alone becomes a device buffer; any other gets a device copy,
+    filled before the run where the host wrote it first or did not allocate
+    it, and copied back after the run where its kernels write it. The host
+    side of a run is asynchronous on one stream (`gpu.wait async` tokens)
+    and waits for it at the run's end, so that host code after it sees what
+    the kernels wrote.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
