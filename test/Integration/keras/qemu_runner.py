@@ -147,6 +147,7 @@ static int report(int code, {prefix}_instance *instance) {{
   {prefix}_instance *instance = {prefix}_create();
   if (!instance)
     fail({prefix}_last_error(NULL));
+  fprintf(stderr, "device: %s\\n", {prefix}_device(instance));
   int code = 0;
   int64_t step;
   while (!code && fread(&step, sizeof step, 1, in) == 1) {{
@@ -197,15 +198,17 @@ def _bind_sizes(spec, arrays):
 
 
 class Library:
-    """An aarch64 library and its driver, built by `cc` into the library's
-    folder (where gru-compile wrote the header)."""
+    """A library and its driver, built by `cc` into the library's folder
+    (where gru-compile wrote the header), run under `emulator` (a command
+    prefix; none for the host's own libraries)."""
 
-    def __init__(self, path, cc):
+    def __init__(self, path, cc, emulator=QEMU):
         self.path = os.path.abspath(path)
         self.dir, name = os.path.split(self.path)
         self.prefix = name.removeprefix("lib").removesuffix(".so")
         self.cc = cc
-        manifest = _run(QEMU + [self._build_driver([], "manifest"), "--manifest"],
+        self.emulator = emulator
+        manifest = _run(emulator + [self._build_driver([], "manifest"), "--manifest"],
                         "the manifest driver")
         self.manifest = json.loads(manifest)
         self.functions = {spec["name"]: (i, spec)
@@ -227,9 +230,16 @@ class Library:
     def replay(self, function, steps, reset):
         """Replays `steps` (input lists, or `reset`) on one new instance;
         returns the results of every call, as the Python loader does."""
+        calls, shapes = self.write_calls(function, steps, reset)
+        results = os.path.join(self.dir, f"{function}.results")
+        _run(self.emulator + [self.driver, calls, results], f"the driver of {function}")
+        return self.read_results(results, function, shapes)
+
+    def write_calls(self, function, steps, reset):
+        """Writes the calls file of `steps` for the driver; returns its path
+        and the shapes of the results, for read_results()."""
         index, spec = self.functions[function]
         calls = os.path.join(self.dir, f"{function}.calls")
-        results = os.path.join(self.dir, f"{function}.results")
         shapes = []
         with open(calls, "wb") as f:
             for step in steps:
@@ -251,9 +261,13 @@ class Library:
                               + [(s["dtype"], arrays[k].shape)
                                  for k, s in enumerate(spec["inputs"])
                                  if s["name"] in spec.get("updated_in_place", [])])
-        _run(QEMU + [self.driver, calls, results], f"the driver of {function}")
-        with open(results, "rb") as f:
-            return self._read_results(f, function, shapes)
+        return calls, shapes
+
+    @classmethod
+    def read_results(cls, path, function, shapes):
+        """The results of every call from a results file of the driver."""
+        with open(path, "rb") as f:
+            return cls._read_results(f, function, shapes)
 
     @staticmethod
     def _read_results(f, function, shapes):

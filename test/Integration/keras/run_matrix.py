@@ -15,6 +15,11 @@ names its config. Prints one line per failing config, then
 "--mtriple=aarch64-linux-gnu --mcpu=generic") under qemu-user, through a C
 driver per library (qemu_runner.py).
 
+--bundle (with --workdir DIR) records the configs for a machine without the
+project's tools, such as a lent GPU machine, and --bundle-results OUT (with
+the same --workdir) compares what DIR/run.sh OUT replayed there with Keras
+(device_bundle.py).
+
 --dry-run stops before the compiler: each module must parse and verify with
 gru-opt, and the Keras outputs must match reference.py (the contract in
 float64), which both checks the oracle and shows that float32 rounding sits
@@ -43,6 +48,7 @@ import configs  # noqa: E402
 import gru_model  # noqa: E402
 import model_gen  # noqa: E402
 import oracle  # noqa: E402
+import device_bundle  # noqa: E402
 import qemu_runner  # noqa: E402
 import reference  # noqa: E402
 
@@ -245,11 +251,21 @@ def main():
                         help="run aarch64 libraries under qemu-aarch64")
     parser.add_argument("--aarch64-cc", default="aarch64-linux-gnu-gcc",
                         help="the cross compiler of the drivers (default: %(default)s)")
+    parser.add_argument("--bundle", action="store_true",
+                        help="record the configs in --workdir for run.sh on another machine")
+    parser.add_argument("--bundle-results", metavar="OUT",
+                        help="compare the results that --workdir's run.sh wrote into OUT")
     args = parser.parse_args()
     faulthandler.enable()  # a crash in a compiled model still shows where it was
+    if (args.bundle or args.bundle_results) and not args.workdir:
+        sys.exit("error: --bundle and --bundle-results need --workdir")
+    if args.bundle_results:
+        return check_bundle(args.workdir, args.bundle_results, args.verbose)
 
     tool = tool_for(args)
     run = qemu_library_runner(args.aarch64_cc) if args.qemu_aarch64 else run_library
+    if args.bundle:
+        run = device_bundle.Recorder(os.path.abspath(args.workdir))
     selected = [c for c in configs.all_configs()
                 if (args.only is None or c.index in args.only) and c.units >= args.min_units]
     start = time.time()
@@ -264,8 +280,27 @@ def main():
             for config, calls in zip(group, expected):
                 problem = check_config(args, config, calls, built[config.index], run)
                 failed += report("", config, problem, args.verbose)
-    mode = "dry run: the models parse, Keras matches reference.py" if args.dry_run else "compiled"
+        if args.bundle:
+            run.finish()
+    mode = ("dry run: the models parse, Keras matches reference.py" if args.dry_run
+            else f"recorded in {args.workdir}" if args.bundle else "compiled")
     return summarize(mode, len(selected), "configs", failed, start)
+
+
+def check_bundle(bundle, out, verbose):
+    """Compares the results of a bundle's run.sh in `out` with Keras."""
+    start = time.time()
+    failed = count = 0
+    for name, steps, results in device_bundle.recorded_results(bundle, out):
+        count += 1
+        problem = results if isinstance(results, str) else compare_calls(
+            steps, results, TOLERANCE, "replayed vs Keras")
+        if problem:
+            print(f"FAIL {name}: {problem}", flush=True)
+        elif verbose:
+            print(f"PASS {name}", flush=True)
+        failed += bool(problem)
+    return summarize(f"replayed in {out}", count, "configs", failed, start)
 
 
 if __name__ == "__main__":
