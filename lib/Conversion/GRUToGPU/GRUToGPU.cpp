@@ -318,17 +318,22 @@ private:
         [&](OpBuilder &nested, Location, Value k, ValueRange acc) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(nested.getInsertionBlock());
+          // Each buffer's element k is loaded once for all the gates.
+          llvm::SmallDenseMap<Value, Value> loaded;
           SmallVector<Value> sums;
           for (auto [i, gate] : llvm::enumerate(gates)) {
-            Value h = load(lhs[i], lhs[i] == out.states
-                                       ? ValueRange{at.current, at.row, k}
-                                       : ValueRange{at.row, k});
+            Value &h = loaded[lhs[i]];
+            if (!h)
+              h = load(lhs[i], lhs[i] == out.states
+                                   ? ValueRange{at.current, at.row, k}
+                                   : ValueRange{at.row, k});
+            Value x = h;
             if (in.recurrentDropoutMask && lhs[i] == out.states)
-              h = arith::MulFOp::create(
+              x = arith::MulFOp::create(
                   b, h,
                   load(in.recurrentDropoutMask, {index(gate), at.row, k}));
             sums.push_back(
-                fma(h, load(in.recurrentKernel, {k, columns[i]}), acc[i]));
+                fma(x, load(in.recurrentKernel, {k, columns[i]}), acc[i]));
           }
           scf::YieldOp::create(b, sums);
         });
