@@ -64,7 +64,8 @@ void mlir::gru::buildGRUToTensorPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass()); // also folds initializers
   if (gpuKernel)
     pm.addPass(createConvertGRUToGPU(ConvertGRUToGPUOptions{
-        gpuKernel->multiprocessors, gpuKernel->threadsPerBlock}));
+        gpuKernel->multiprocessors, gpuKernel->threadsPerBlock,
+        gpuKernel->sharedMemoryPerBlock, gpuKernel->clusterBlocks}));
   pm.addPass(createConvertGRUToLoops());
   // Unrolled steps select masked rows with elementwise arith on tensors.
   pm.addPass(createConvertElementwiseToLinalgPass());
@@ -150,8 +151,7 @@ void mlir::gru::buildGRUToLLVMPipeline(OpPassManager &pm,
 void mlir::gru::buildGRUToNVVMPipeline(OpPassManager &pm,
                                        const GRUToNVVMOptions &options) {
   pm.addPass(createGRUExportRegularization());
-  buildGRUToTensorPipeline(
-      pm, GPUTarget{options.multiprocessors, options.threadsPerBlock});
+  buildGRUToTensorPipeline(pm, options.target());
   buildTensorToNVVMPipeline(pm, options);
 }
 

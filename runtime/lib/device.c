@@ -20,7 +20,26 @@ enum {
   CU_MEM_ATTACH_GLOBAL = 1,
   /* Dynamic shared memory beyond this needs the attribute above. */
   DEFAULT_SHARED_LIMIT = 48 << 10,
+  CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION = 4,
 };
+
+/* cuLaunchKernelEx's configuration, as cuda.h lays it out. */
+typedef struct {
+  int id;
+  char pad[4];
+  union {
+    char pad[64];
+    struct {
+      unsigned x, y, z;
+    } cluster;
+  } value;
+} CUlaunchAttribute;
+typedef struct {
+  unsigned grid_x, grid_y, grid_z, block_x, block_y, block_z, shared_bytes;
+  CUstream stream;
+  CUlaunchAttribute *attributes;
+  unsigned attribute_count;
+} CUlaunchConfig;
 
 /* The driver's entry points that the runtime calls, by their exported
  * (versioned) names. */
@@ -40,6 +59,8 @@ enum {
   X(cuLaunchCooperativeKernel, "cuLaunchCooperativeKernel", CUresult,          \
     CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,    \
     unsigned, CUstream, void **)                                               \
+  X(cuLaunchKernelEx, "cuLaunchKernelEx", CUresult, const CUlaunchConfig *,    \
+    CUfunction, void **, void **)                                              \
   X(cuStreamCreate, "cuStreamCreate", CUresult, CUstream *, unsigned)          \
   X(cuStreamSynchronize, "cuStreamSynchronize", CUresult, CUstream)            \
   X(cuStreamDestroy, "cuStreamDestroy_v2", CUresult, CUstream)                 \
@@ -273,34 +294,68 @@ void mgpuStreamDestroy(void *stream) {
     cuda.cuStreamDestroy(stream);
 }
 
-/* Every kernel is launched cooperatively: the driver refuses a grid whose
- * blocks cannot all be resident at once (CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_
- * LARGE), so that the grid barrier of a persistent kernel never waits for a
- * block that cannot run. The kernels' parameters come in `params` (MLIR's
- * lowering passes no `extra`). */
+/* Whether a launch may go ahead: a usable driver, a function, no `extra`
+ * parameters (MLIR's lowering passes its kernels' in `params`), and the
+ * function allowed the dynamic shared memory it asks for. */
+static bool launchable(void *function, int32_t shared_bytes, void **extra) {
+  if (!ready() || !function)
+    return false;
+  if (extra) {
+    record_failure("a kernel launch passed `extra` parameters, which the "
+                   "runtime does not take");
+    return false;
+  }
+  return shared_bytes <= DEFAULT_SHARED_LIMIT ||
+         succeeded(cuda.cuFuncSetAttribute(
+                       function,
+                       CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                       shared_bytes),
+                   "cuFuncSetAttribute");
+}
+
+/* Every kernel without clusters is launched cooperatively: the driver
+ * refuses a grid whose blocks cannot all be resident at once (CUDA_ERROR_
+ * COOPERATIVE_LAUNCH_TOO_LARGE), so that the grid barrier of a persistent
+ * kernel never waits for a block that cannot run. */
 void mgpuLaunchKernel(void *function, intptr_t grid_x, intptr_t grid_y,
                       intptr_t grid_z, intptr_t block_x, intptr_t block_y,
                       intptr_t block_z, int32_t shared_bytes, void *stream,
                       void **params, void **extra, size_t param_count) {
   (void)param_count;
-  if (!ready() || !function)
+  if (launchable(function, shared_bytes, extra))
+    succeeded(cuda.cuLaunchCooperativeKernel(
+                  function, (unsigned)grid_x, (unsigned)grid_y,
+                  (unsigned)grid_z, (unsigned)block_x, (unsigned)block_y,
+                  (unsigned)block_z, (unsigned)shared_bytes, stream, params),
+              "cuLaunchCooperativeKernel");
+}
+
+/* A launch of thread-block clusters: the blocks of a cluster are resident
+ * together by definition, so that a cluster barrier always completes. */
+void mgpuLaunchClusterKernel(void *function, intptr_t cluster_x,
+                             intptr_t cluster_y, intptr_t cluster_z,
+                             intptr_t grid_x, intptr_t grid_y, intptr_t grid_z,
+                             intptr_t block_x, intptr_t block_y,
+                             intptr_t block_z, int32_t shared_bytes,
+                             void *stream, void **params, void **extra) {
+  if (!launchable(function, shared_bytes, extra))
     return;
-  if (extra) {
-    record_failure("a kernel launch passed `extra` parameters, which a "
-                   "cooperative launch cannot take");
-    return;
-  }
-  if (shared_bytes > DEFAULT_SHARED_LIMIT &&
-      !succeeded(cuda.cuFuncSetAttribute(
-                     function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                     shared_bytes),
-                 "cuFuncSetAttribute"))
-    return;
-  succeeded(cuda.cuLaunchCooperativeKernel(
-                function, (unsigned)grid_x, (unsigned)grid_y, (unsigned)grid_z,
-                (unsigned)block_x, (unsigned)block_y, (unsigned)block_z,
-                (unsigned)shared_bytes, stream, params),
-            "cuLaunchCooperativeKernel");
+  CUlaunchAttribute cluster = {.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION};
+  cluster.value.cluster.x = (unsigned)cluster_x;
+  cluster.value.cluster.y = (unsigned)cluster_y;
+  cluster.value.cluster.z = (unsigned)cluster_z;
+  CUlaunchConfig config = {(unsigned)grid_x,
+                           (unsigned)grid_y,
+                           (unsigned)grid_z,
+                           (unsigned)block_x,
+                           (unsigned)block_y,
+                           (unsigned)block_z,
+                           (unsigned)shared_bytes,
+                           stream,
+                           &cluster,
+                           1};
+  succeeded(cuda.cuLaunchKernelEx(&config, function, params, NULL),
+            "cuLaunchKernelEx");
 }
 
 void *mgpuMemAlloc(uint64_t bytes, void *stream, bool host_shared) {

@@ -107,6 +107,37 @@ CUresult cuLaunchCooperativeKernel(void *function, unsigned gx, unsigned gy,
   return 0;
 }
 
+/* cuLaunchKernelEx's configuration with a cluster dimension attribute
+ * (id 4), as cuda.h lays it out. */
+typedef struct {
+  int id;
+  char pad[4];
+  union {
+    char pad[64];
+    unsigned cluster[3];
+  } value;
+} launch_attribute;
+typedef struct {
+  unsigned grid[3], block[3], shared;
+  void *stream;
+  launch_attribute *attributes;
+  unsigned attribute_count;
+} launch_config;
+
+CUresult cuLaunchKernelEx(const launch_config *config, void *function,
+                          void **params, void **extra) {
+  printf("fake cuda: launch grid %ux%ux%u block %ux%ux%u shared %u",
+         config->grid[0], config->grid[1], config->grid[2], config->block[0],
+         config->block[1], config->block[2], config->shared);
+  for (unsigned i = 0; i < config->attribute_count; ++i)
+    if (config->attributes[i].id == 4)
+      printf(" cluster %ux%ux%u", config->attributes[i].value.cluster[0],
+             config->attributes[i].value.cluster[1],
+             config->attributes[i].value.cluster[2]);
+  printf("\n");
+  return call("cuLaunchKernelEx");
+}
+
 CUresult cuStreamCreate(void **created, unsigned flags) {
   *created = &stream;
   return call("cuStreamCreate");

@@ -128,6 +128,16 @@ static cl::opt<int64_t> gpuMultiprocessors(
 static cl::opt<int64_t> gpuThreadsPerBlock(
     "gpu-threads-per-block", cl::desc("threads of a block of the GPU kernels"),
     cl::init(GPUTarget().threadsPerBlock), cl::Hidden, cl::cat(targetCategory));
+static cl::opt<int64_t> gpuSharedMemory(
+    "gpu-shared-memory",
+    cl::desc("shared memory of a block of the GPU kernels, in bytes "
+             "(default: the chip's)"),
+    cl::init(-1), cl::Hidden, cl::cat(targetCategory));
+static cl::opt<int64_t> gpuClusterBlocks(
+    "gpu-cluster-blocks",
+    cl::desc("blocks of a thread-block cluster of the GPU kernels (0: none; "
+             "default: the chip's)"),
+    cl::init(-1), cl::Hidden, cl::cat(targetCategory));
 static cl::opt<bool> showRemarks("remarks",
                                  cl::desc("print the compiler's remarks (e.g. "
                                           "why a layer does not use cuDNN)"),
@@ -405,7 +415,9 @@ LogicalResult lowerForTarget(ModuleOp module, const CPUTarget &target,
           createGRUAttachTarget({target.triple, target.cpu, target.features}));
   std::optional<GPUTarget> gpuKernel;
   if (cuda || gpuKernelOnCPU)
-    gpuKernel = GPUTarget{gpuMultiprocessors, gpuThreadsPerBlock};
+    gpuKernel = GPUTarget::forChip(cudaChipOption, gpuMultiprocessors,
+                                   gpuThreadsPerBlock, gpuSharedMemory,
+                                   gpuClusterBlocks);
   buildGRUToTensorPipeline(**tensorPasses, gpuKernel);
   if (failed((*tensorPasses)->run(module)) ||
       failed(bindInstanceData(module, model)))
@@ -427,6 +439,8 @@ LogicalResult lowerForTarget(ModuleOp module, const CPUTarget &target,
     options.chip = cudaChipOption;
     options.multiprocessors = gpuMultiprocessors;
     options.threadsPerBlock = gpuThreadsPerBlock;
+    options.sharedMemory = gpuSharedMemory;
+    options.clusterBlocks = gpuClusterBlocks;
     buildTensorToNVVMPipeline(**llvmPasses, options);
   } else {
     GRUToLLVMOptions options;

@@ -7,11 +7,20 @@
 //
 //   proj[b, t] = x[b, t]·W + b_i    one kernel over all B·T·3U elements
 //   state[0] = h0                   one kernel over B·U elements
+//   slices[c] = R's columns of the  one kernel: block c of a step reads
+//     units [c·S, (c+1)·S)            slices[c] alone (gru.block_slices), so
+//                                     that it may keep it on chip
 //   for k in 0..T:                  the steps, t = k or T−1−k (go_backwards)
 //     block c owns the units [c·S, (c+1)·S) of all three gates; for each of
-//     its (row, unit) a thread takes the dot products of state[k % 2] with
-//     R's columns of the unit, the gate math and the masking, and writes
-//     state[1 − k % 2] and the outputs of that (row, unit) alone
+//     its (row, unit) `split` threads take parts of the dot products of
+//     state[k % 2] with the unit's columns of R into the block's partial
+//     sums, and then one of them adds them up, takes the gate math and the
+//     masking, and writes state[1 − k % 2] and the outputs of that (row,
+//     unit) alone
+//
+// The block's threads share a dot product where the block has fewer (row,
+// unit) pairs than threads (split = threads / (B·S), at most the target's
+// limit), and take turns where it has more.
 //
 // reset_after = false splits a step in two phases: r ⊙ h of the owned units
 // first, since the candidate's product needs it for every unit. Within a
@@ -58,6 +67,8 @@ struct Buffers {
   Value projection; // (B, T, 3U) x·W + b_i
   Value states;     // (2, B, U) h of even steps, h of odd steps
   Value resetState; // (B, U) r ⊙ h, reset_after = false only
+  Value slices;     // (blocks, 3, S, U + 1) R's columns of each block
+  Value partials;   // (blocks, threads, 3) partial dot products
   Value sequence;   // (B, T, U) with return_sequences
   Value last;       // (B, U) the last output: the result without
                     // return_sequences, the previous output with a mask
@@ -89,6 +100,7 @@ public:
     allocateBuffers();
     projectInput();
     initialize();
+    sliceRecurrentKernel();
     stepLoop();
     SmallVector<Value> results{
         tensor(op.getReturnSequences() ? out.sequence : out.last)};
@@ -129,6 +141,13 @@ private:
     out.states = alloc({size(2), rows, size(units)});
     if (!math.resetAfter)
       out.resetState = alloc({rows, size(units)});
+    out.slices =
+        alloc({size(shape.stepBlocks), size(3), size(shape.unitsPerBlock),
+               size(KernelShape::sliceStride(units))});
+    out.partials =
+        alloc({size(shape.stepBlocks), size(shape.threads), size(3)});
+    for (Value perBlock : {out.slices, out.partials})
+      perBlock.getDefiningOp()->setAttr(kBlockSlicesAttrName, b.getUnitAttr());
     if (op.getReturnSequences())
       out.sequence = alloc({rows, time, size(units)});
     if (!op.getReturnSequences() || readsPreviousOutput())
@@ -187,25 +206,31 @@ private:
   // Kernels
   //===--------------------------------------------------------------------===//
 
-  /// A kernel of `blocks` blocks of the shape's threads: `body(block,
-  /// thread)` runs once for each.
-  void kernel(int64_t blocks,
-              function_ref<void(Value block, Value thread)> body) {
-    MLIRContext *ctx = b.getContext();
-    auto blockMapping = b.getArrayAttr(
-        gpu::GPUBlockMappingAttr::get(ctx, gpu::MappingId::DimX));
-    auto threadMapping = b.getArrayAttr(
-        gpu::GPUThreadMappingAttr::get(ctx, gpu::MappingId::DimX));
+  /// A kernel of `blocks` blocks: `body(block)` runs once for each, and
+  /// builds the block's work with `threads`.
+  void grid(int64_t blocks, function_ref<void(Value block)> body) {
+    auto mapping = b.getArrayAttr(
+        gpu::GPUBlockMappingAttr::get(b.getContext(), gpu::MappingId::DimX));
     OpBuilder::InsertionGuard guard(b);
     auto grid =
         scf::ForallOp::create(b, ArrayRef<OpFoldResult>{b.getIndexAttr(blocks)},
-                              ValueRange{}, blockMapping);
+                              ValueRange{}, mapping);
     b.setInsertionPoint(grid.getTerminator());
+    body(grid.getInductionVar(0));
+  }
+
+  /// `body(thread)` for each of the shape's threads of a block. A block's
+  /// threads run one `threads` after the other: on a GPU, they meet at a
+  /// block barrier in between.
+  void threads(function_ref<void(Value thread)> body) {
+    auto mapping = b.getArrayAttr(
+        gpu::GPUThreadMappingAttr::get(b.getContext(), gpu::MappingId::DimX));
+    OpBuilder::InsertionGuard guard(b);
     auto threads = scf::ForallOp::create(
         b, ArrayRef<OpFoldResult>{b.getIndexAttr(shape.threads)}, ValueRange{},
-        threadMapping);
+        mapping);
     b.setInsertionPoint(threads.getTerminator());
-    body(grid.getInductionVar(0), threads.getInductionVar(0));
+    body(threads.getInductionVar(0));
   }
 
   /// `body(i)` for i in [first, end) by `stride`.
@@ -220,13 +245,42 @@ private:
                        });
   }
 
+  /// Σ body(i, sums) for i in [first, end) by `stride`, from `inits`.
+  SmallVector<Value>
+  sumLoop(Value first, Value end, Value stride, ValueRange inits,
+          function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    auto loop = scf::ForOp::create(
+        b, first, end, stride, inits,
+        [&](OpBuilder &nested, Location, Value i, ValueRange sums) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(nested.getInsertionBlock());
+          scf::YieldOp::create(b, body(i, sums));
+        });
+    return loop.getResults();
+  }
+
+  /// `body()` where `condition` holds.
+  void when(Value condition, function_ref<void()> body) {
+    auto guard = scf::IfOp::create(b, condition, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard insertion(b);
+    b.setInsertionPoint(guard.thenBlock()->getTerminator());
+    body();
+  }
+
+  Value less(Value x, Value y) {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, x, y);
+  }
+  Value both(Value x, Value y) { return arith::AndIOp::create(b, x, y); }
+
   /// `body(i)` for every i in [0, count), spread over all threads of a
   /// kernel of `blocks` blocks.
   void eachElement(int64_t blocks, Value count,
                    function_ref<void(Value)> body) {
-    kernel(blocks, [&](Value block, Value thread) {
-      Value first = add(mul(block, index(shape.threads)), thread);
-      stridedLoop(first, count, index(blocks * shape.threads), body);
+    grid(blocks, [&](Value block) {
+      threads([&](Value thread) {
+        Value first = add(mul(block, index(shape.threads)), thread);
+        stridedLoop(first, count, index(blocks * shape.threads), body);
+      });
     });
   }
 
@@ -246,19 +300,17 @@ private:
             cast<MemRefType>(in.dropoutMask.getType()).getDimSize(0) == 3;
         mask = perGate ? div(column, index(units)) : index(0);
       }
-      auto dot = scf::ForOp::create(
-          b, index(0), features(), index(1), ValueRange{biasAt(0, column)},
-          [&](OpBuilder &nested, Location, Value f, ValueRange acc) {
-            OpBuilder::InsertionGuard guard(b);
-            b.setInsertionPointToStart(nested.getInsertionBlock());
-            Value x = load(in.input, {row, t, f});
-            if (mask)
-              x = arith::MulFOp::create(b, x,
-                                        load(in.dropoutMask, {mask, row, f}));
-            scf::YieldOp::create(
-                b, fma(x, load(in.kernel, {f, column}), acc.front()));
-          });
-      store(dot.getResult(0), out.projection, {row, t, column});
+      Value dot =
+          sumLoop(index(0), features(), index(1), biasAt(0, column),
+                  [&](Value f, ValueRange acc) -> SmallVector<Value> {
+                    Value x = load(in.input, {row, t, f});
+                    if (mask)
+                      x = arith::MulFOp::create(
+                          b, x, load(in.dropoutMask, {mask, row, f}));
+                    return {fma(x, load(in.kernel, {f, column}), acc.front())};
+                  })
+              .front();
+      store(dot, out.projection, {row, t, column});
     });
   }
 
@@ -276,48 +328,85 @@ private:
     });
   }
 
-  /// Where a step kernel's block and thread are: the row and unit they
-  /// compute, and the step.
-  struct Position {
-    Value row, unit, k, t, current, next;
-  };
-
-  /// `body(position)` for every (row, unit) that `block` owns, in turns of
-  /// the block's threads.
-  void eachOwned(Value block, Value thread, Value k, Value t,
-                 function_ref<void(const Position &)> body) {
-    Value owned = index(shape.unitsPerBlock);
-    Value count = mul(batch, owned);
-    Value current = rem(k, index(2));
-    Value next = arith::SubIOp::create(b, index(1), current);
-    stridedLoop(thread, count, index(shape.threads), [&](Value i) {
-      Value unit = add(mul(block, owned), rem(i, owned));
-      Value row = div(i, owned);
-      Value inRange = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, unit,
-                                            index(units));
-      auto guard = scf::IfOp::create(b, inRange, /*withElseRegion=*/false);
-      OpBuilder::InsertionGuard insertion(b);
-      b.setInsertionPoint(guard.thenBlock()->getTerminator());
-      body({row, unit, k, t, current, next});
+  /// slices[c, g, j, k] = R[k, g·U + c·S + j], zero beyond U: the columns
+  /// of R that block c of a step reads, in the order its threads read them.
+  void sliceRecurrentKernel() {
+    int64_t owned = shape.unitsPerBlock;
+    int64_t stride = KernelShape::sliceStride(units);
+    Value count = index(shape.stepBlocks * 3 * owned * stride);
+    eachElement(shape.blocks, count, [&](Value i) {
+      Value k = rem(i, index(stride));
+      Value rest = div(i, index(stride));
+      Value local = rem(rest, index(owned));
+      rest = div(rest, index(owned));
+      Value gate = rem(rest, index(3));
+      Value block = div(rest, index(3));
+      Value unit = add(mul(block, index(owned)), local);
+      Value last = index(units - 1);
+      auto clamp = [&](Value v) { return arith::MinUIOp::create(b, v, last); };
+      Value r = load(in.recurrentKernel,
+                     {clamp(k), add(mul(gate, index(units)), clamp(unit))});
+      Value inRange = both(less(k, index(units)), less(unit, index(units)));
+      store(arith::SelectOp::create(b, inRange, r, zero()), out.slices,
+            {block, gate, local, k});
     });
   }
 
-  /// Σ_k lhs(k) · R[k, gate·U + unit] (+ the recurrent bias of that column
-  /// with reset_after) for each of `gates`, where lhs(k) is the state of
-  /// `position`'s row, or `other` of that row, dropped out by the gate's
+  /// Where a thread of a step's block is: the (row, unit) it computes, the
+  /// unit's index in the block, and the step.
+  struct Position {
+    Value block, local, row, unit, k, t, current, next;
+  };
+
+  /// How a step's block shares its (row, unit) pairs among its threads:
+  /// `split` threads to a pair, `perTurn` pairs at a time, in `turns`.
+  struct Sharing {
+    Value split, perTurn, turns;
+  };
+
+  Sharing sharing() {
+    Value pairs = arith::MaxUIOp::create(
+        b, mul(batch, index(shape.unitsPerBlock)), index(1));
+    Value split = arith::MinUIOp::create(
+        b,
+        arith::MaxUIOp::create(b, div(index(shape.threads), pairs), index(1)),
+        index(std::min(shape.splitLimit, units)));
+    Value perTurn = div(index(shape.threads), split);
+    Value turns = arith::CeilDivUIOp::create(b, pairs, perTurn);
+    return {split, perTurn, turns};
+  }
+
+  /// `body(position, part)` where `thread` of `block` has part `part` of
+  /// a (row, unit) pair in turn `turn`.
+  void ifOwned(Value block, Value thread, Value turn, const Sharing &sharing,
+               Value k, Value t,
+               function_ref<void(const Position &, Value part)> body) {
+    Value owned = index(shape.unitsPerBlock);
+    Value slot = div(thread, sharing.split);
+    Value part = rem(thread, sharing.split);
+    Value pair = add(mul(turn, sharing.perTurn), slot);
+    Value local = rem(pair, owned);
+    Value row = div(pair, owned);
+    Value unit = add(mul(block, owned), local);
+    Value owns = both(both(less(slot, sharing.perTurn), less(row, batch)),
+                      less(unit, index(units)));
+    when(owns, [&] {
+      Value current = rem(k, index(2));
+      Value next = arith::SubIOp::create(b, index(1), current);
+      body({block, local, row, unit, k, t, current, next}, part);
+    });
+  }
+
+  /// The part `part` of `split` of Σ_k lhs(k) · R[k, gate·U + unit] for
+  /// each of `gates` (the k ≡ part mod split), where lhs(k) is the state of
+  /// the position's row, or `other` of that row, dropped out by the gate's
   /// recurrent mask.
-  SmallVector<Value> recurrentDots(const Position &at, ArrayRef<int64_t> gates,
-                                   ArrayRef<Value> lhs) {
-    SmallVector<Value> columns, inits;
-    for (int64_t gate : gates) {
-      columns.push_back(add(index(gate * units), at.unit));
-      inits.push_back(math.resetAfter ? biasAt(1, columns.back()) : zero());
-    }
-    auto dot = scf::ForOp::create(
-        b, index(0), index(units), index(1), inits,
-        [&](OpBuilder &nested, Location, Value k, ValueRange acc) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToStart(nested.getInsertionBlock());
+  SmallVector<Value> partialDots(const Position &at, ArrayRef<int64_t> gates,
+                                 ArrayRef<Value> lhs, Value part, Value split) {
+    SmallVector<Value> zeros(gates.size(), zero());
+    return sumLoop(
+        part, index(units), split, zeros,
+        [&](Value k, ValueRange acc) -> SmallVector<Value> {
           // Each buffer's element k is loaded once for all the gates.
           llvm::SmallDenseMap<Value, Value> loaded;
           SmallVector<Value> sums;
@@ -332,12 +421,63 @@ private:
               x = arith::MulFOp::create(
                   b, h,
                   load(in.recurrentDropoutMask, {index(gate), at.row, k}));
-            sums.push_back(
-                fma(x, load(in.recurrentKernel, {k, columns[i]}), acc[i]));
+            Value r = load(out.slices, {at.block, index(gate), at.local, k});
+            sums.push_back(fma(x, r, acc[i]));
           }
-          scf::YieldOp::create(b, sums);
+          return sums;
         });
-    return dot.getResults();
+  }
+
+  /// One phase of a step: for each (row, unit) of the blocks, the dot
+  /// products of `lhs` with R's columns of `gates` (with the recurrent
+  /// bias where reset_after), then `finish` of the pair with them.
+  void phase(Value k, Value t, ArrayRef<int64_t> gates, ArrayRef<Value> lhs,
+             function_ref<void(const Position &, ArrayRef<Value>)> finish) {
+    grid(shape.stepBlocks, [&](Value block) {
+      Sharing shared = sharing();
+      stridedLoop(index(0), shared.turns, index(1), [&](Value turn) {
+        threads([&](Value thread) {
+          ifOwned(block, thread, turn, shared, k, t,
+                  [&](const Position &at, Value part) {
+                    for (auto [i, sum] : llvm::enumerate(
+                             partialDots(at, gates, lhs, part, shared.split)))
+                      store(sum, out.partials, {block, thread, index(i)});
+                  });
+        });
+        threads([&](Value thread) {
+          ifOwned(block, thread, turn, shared, k, t,
+                  [&](const Position &at, Value part) {
+                    Value first = arith::CmpIOp::create(
+                        b, arith::CmpIPredicate::eq, part, index(0));
+                    when(first, [&] {
+                      finish(at, addPartials(at, gates, thread, shared.split));
+                    });
+                  });
+        });
+      });
+    });
+  }
+
+  /// The dot products of the position from the partial sums of the
+  /// `split` threads from `thread` on, each from the recurrent bias of its
+  /// column with reset_after.
+  SmallVector<Value> addPartials(const Position &at, ArrayRef<int64_t> gates,
+                                 Value thread, Value split) {
+    SmallVector<Value> inits;
+    for (int64_t gate : gates)
+      inits.push_back(math.resetAfter
+                          ? biasAt(1, add(index(gate * units), at.unit))
+                          : zero());
+    return sumLoop(
+        index(0), split, index(1), inits,
+        [&](Value p, ValueRange acc) -> SmallVector<Value> {
+          SmallVector<Value> sums;
+          for (size_t i = 0; i < gates.size(); ++i)
+            sums.push_back(arith::AddFOp::create(
+                b, acc[i],
+                load(out.partials, {at.block, add(thread, p), index(i)})));
+          return sums;
+        });
   }
 
   /// proj[row, t, gate·U + unit].
@@ -352,9 +492,8 @@ private:
   }
 
   /// reset_after = false, first phase: r ⊙ h (h dropped out by the
-  /// candidate's recurrent mask) of the position.
-  void resetTimesState(const Position &at) {
-    Value hr = recurrentDots(at, {1}, {out.states}).front();
+  /// candidate's recurrent mask) of the position, from h·R_r.
+  void resetTimesState(const Position &at, Value hr) {
     Value r = math.reset(b, projected(at, 1), hr);
     Value h = state(at);
     if (in.recurrentDropoutMask)
@@ -363,23 +502,14 @@ private:
     store(arith::MulFOp::create(b, r, h), out.resetState, {at.row, at.unit});
   }
 
-  /// The gate math and masking of the position; writes the new state and
-  /// the outputs.
-  void update(const Position &at) {
+  /// The gate math and masking of the position from its recurrent dot
+  /// products (z, r, h with reset_after; z and (r ⊙ h)·R_h without);
+  /// writes the new state and the outputs.
+  void update(const Position &at, ArrayRef<Value> dots) {
     GateInputs gates{projected(at, 0), projected(at, 1), projected(at, 2),
-                     Value(),          Value(),          Value()};
-    if (math.resetAfter) {
-      SmallVector<Value> dots =
-          recurrentDots(at, {0, 1, 2}, {out.states, out.states, out.states});
-      gates.hz = dots[0];
+                     dots[0],          Value(),          dots.back()};
+    if (math.resetAfter)
       gates.hr = dots[1];
-      gates.hh = dots[2];
-    } else {
-      SmallVector<Value> dots =
-          recurrentDots(at, {0, 2}, {out.states, out.resetState});
-      gates.hz = dots[0];
-      gates.hh = dots[1];
-    }
     Value h = state(at);
     Value next = math.next(b, gates, h);
     Value keep = op.getMask() ? load(in.mask, {at.row, at.t}) : Value();
@@ -392,11 +522,12 @@ private:
     store(output, out.sequence, {at.row, at.k, at.unit});
   }
 
-  /// The steps: one kernel per phase of a step.
+  /// The steps: one kernel per phase of a step, marked with the regime
+  /// that runs them.
   void stepLoop() {
-    int64_t blocks = llvm::divideCeil(units, shape.unitsPerBlock);
     auto loop = scf::ForOp::create(b, index(0), steps, index(1));
-    loop->setAttr(kStepsAttrName, b.getUnitAttr());
+    loop->setAttr(kStepsAttrName,
+                  b.getStringAttr(stringifyStepRegime(shape.regime)));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(loop.getBody()->getTerminator());
     Value k = loop.getInductionVar();
@@ -405,14 +536,18 @@ private:
                                           index(1))
                         .getResult()
                   : k;
-    auto phase = [&](function_ref<void(const Position &)> body) {
-      kernel(blocks, [&](Value block, Value thread) {
-        eachOwned(block, thread, k, t, body);
-      });
-    };
-    if (!math.resetAfter)
-      phase([&](const Position &at) { resetTimesState(at); });
-    phase([&](const Position &at) { update(at); });
+    Value h = out.states;
+    if (math.resetAfter) {
+      phase(
+          k, t, {0, 1, 2}, {h, h, h},
+          [&](const Position &at, ArrayRef<Value> dots) { update(at, dots); });
+      return;
+    }
+    phase(k, t, {1}, {h}, [&](const Position &at, ArrayRef<Value> dots) {
+      resetTimesState(at, dots.front());
+    });
+    phase(k, t, {0, 2}, {h, out.resetState},
+          [&](const Position &at, ArrayRef<Value> dots) { update(at, dots); });
   }
 
   ImplicitLocOpBuilder b;
@@ -431,13 +566,15 @@ struct ConvertGRUToGPUPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (multiprocessors < 1 || threadsPerBlock < 1) {
+    if (multiprocessors < 1 || threadsPerBlock < 1 || sharedMemory < 0 ||
+        clusterBlocks < 0) {
       emitError(getOperation()->getLoc())
           << "convert-gru-to-gpu needs at least one multiprocessor and one "
-             "thread a block";
+             "thread a block, and no negative shared memory or cluster";
       return signalPassFailure();
     }
-    GPUTarget target{multiprocessors, threadsPerBlock};
+    GPUTarget target{multiprocessors, threadsPerBlock, sharedMemory,
+                     clusterBlocks};
     IRRewriter rewriter(&getContext());
     WalkResult result = getOperation()->walk([&](LayerOp layer) {
       std::optional<Implementation> impl = layer.getImpl();
@@ -446,6 +583,13 @@ struct ConvertGRUToGPUPass
       if (failed(checkExplicitDropoutAndState(layer, getArgument())))
         return WalkResult::interrupt();
       KernelShape shape = KernelShape::forLayer(target, layer.getUnits());
+      layer.emitRemark() << "GPU steps: " << stringifyStepRegime(shape.regime)
+                         << ", " << shape.stepBlocks << " blocks of "
+                         << shape.unitsPerBlock << " units, "
+                         << (shape.regime == StepRegime::stepwise
+                                 ? 0
+                                 : shape.sharedBytes(layer.getUnits()))
+                         << " bytes of shared memory a block";
       rewriter.replaceOp(layer, LayerKernels(rewriter, layer, shape).build());
       return WalkResult::advance();
     });

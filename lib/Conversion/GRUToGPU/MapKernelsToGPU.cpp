@@ -20,11 +20,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "gru/Conversion/Passes.h"
+#include "gru/Target/GPUTarget.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Utils/GPUUtils.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
@@ -57,10 +59,11 @@ bool isSteps(Operation *op) {
   return isa<scf::ForOp>(op) && op->hasAttr(kStepsAttrName);
 }
 
-/// The kernel's blocks and threads (the foralls' static bounds) and its body
-/// below the thread forall.
+/// A kernel: its forall over blocks, the foralls over threads that its body
+/// runs one after the other, and their static bounds.
 struct KernelNest {
-  scf::ForallOp grid, threads;
+  scf::ForallOp grid;
+  SmallVector<scf::ForallOp> threads;
   int64_t blocks, threadsPerBlock;
 
   static FailureOr<KernelNest> of(scf::ForallOp grid) {
@@ -69,16 +72,33 @@ struct KernelNest {
         return std::nullopt;
       return getConstantIntValue(forall.getMixedUpperBound()[0]);
     };
-    Operation *terminator = grid.getBody()->getTerminator();
-    auto threads = dyn_cast_or_null<scf::ForallOp>(terminator->getPrevNode());
-    if (!threads)
+    KernelNest nest{grid, {}, 0, 0};
+    grid.getBody()->walk([&](scf::ForallOp threads) {
+      nest.threads.push_back(threads);
+      return WalkResult::skip();
+    });
+    std::optional<int64_t> blocks = bound(grid);
+    if (!blocks || nest.threads.empty())
       return failure();
-    std::optional<int64_t> blocks = bound(grid), perBlock = bound(threads);
-    if (!blocks || !perBlock)
-      return failure();
-    return KernelNest{grid, threads, *blocks, *perBlock};
+    nest.blocks = *blocks;
+    std::optional<int64_t> perBlock = bound(nest.threads.front());
+    for (scf::ForallOp threads : nest.threads)
+      if (!perBlock || bound(threads) != perBlock)
+        return failure();
+    nest.threadsPerBlock = *perBlock;
+    return nest;
   }
 };
+
+/// The regime of a steps loop (convert-gru-to-gpu's mark).
+std::optional<StepRegime> regimeOf(scf::ForOp steps) {
+  auto mark = steps->getAttrOfType<StringAttr>(kStepsAttrName);
+  for (StepRegime regime :
+       {StepRegime::cluster, StepRegime::grid, StepRegime::stepwise})
+    if (mark && mark.getValue() == stringifyStepRegime(regime))
+      return regime;
+  return std::nullopt;
+}
 
 /// Maps the kernels of one block of host code.
 class KernelMapper {
@@ -207,6 +227,8 @@ private:
         return inKernels(user) && isa<memref::StoreOp>(user);
       });
       Value device = deviceBuffer(host);
+      if (alloc && alloc->hasAttr(kBlockSlicesAttrName))
+        blockSliced.insert(device);
       // An allocation is copied in only where the host used it first; the
       // kernels write those that they alone use before they read them.
       if (!kernelsOnly && (!alloc || usedBeforeKernels(host)))
@@ -231,32 +253,58 @@ private:
     return success();
   }
 
-  /// The bodies of `nest`'s foralls, with their block and thread ids
-  /// replaced by `block` and `thread`, inlined before `at`.
+  /// The body of `nest`'s block forall, with its block id replaced by
+  /// `block`, inlined before `at`; each forall over threads in it becomes its
+  /// body for `thread`, followed by a block barrier.
   void inlineBody(KernelNest nest, Value block, Value thread, Operation *at) {
     IRMapping ids;
     ids.map(nest.grid.getInductionVar(0), block);
-    ids.map(nest.threads.getInductionVar(0), thread);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(at);
+    SmallVector<Operation *> clones;
     for (Operation &op : nest.grid.getBody()->without_terminator())
-      if (&op != nest.threads)
-        b.clone(op, ids);
-    for (Operation &op : nest.threads.getBody()->without_terminator())
-      b.clone(op, ids);
+      clones.push_back(b.clone(op, ids));
+    SmallVector<scf::ForallOp> threads;
+    for (Operation *clone : clones)
+      clone->walk<WalkOrder::PreOrder>([&](scf::ForallOp forall) {
+        threads.push_back(forall);
+        return WalkResult::skip();
+      });
+    for (scf::ForallOp forall : threads) {
+      IRMapping thisThread;
+      thisThread.map(forall.getInductionVar(0), thread);
+      b.setInsertionPoint(forall);
+      for (Operation &op : forall.getBody()->without_terminator())
+        b.clone(op, thisThread);
+      gpu::BarrierOp::create(b);
+      forall.erase();
+    }
   }
 
-  /// A launch of `blocks` blocks of `threads` threads with an empty body,
-  /// after the work so far.
-  gpu::LaunchOp launch(int64_t blocks, int64_t threads) {
+  /// A launch of `blocks` blocks of `threads` threads, as one cluster where
+  /// `cluster`, with `sharedBytes` of dynamic shared memory and an empty
+  /// body, after the work so far.
+  gpu::LaunchOp launch(int64_t blocks, int64_t threads, bool cluster = false,
+                       int64_t sharedBytes = 0) {
     Value one = index(1);
-    auto launch =
-        gpu::LaunchOp::create(b, index(blocks), one, one, index(threads), one,
-                              one, Value(), tokenType(), token);
+    Value shared = sharedBytes ? arith::ConstantIntOp::create(b, b.getI32Type(),
+                                                              sharedBytes)
+                                     .getResult()
+                               : Value();
+    Value clusterBlocks = cluster ? index(blocks) : Value();
+    auto launch = gpu::LaunchOp::create(
+        b, index(blocks), one, one, index(threads), one, one, shared,
+        tokenType(), token, TypeRange{}, TypeRange{}, clusterBlocks,
+        cluster ? one : Value(), cluster ? one : Value());
     token = launch.getAsyncToken();
     launches.push_back(launch);
+    // The builder of LLVM 22 does not add the cluster ids and sizes that
+    // the body of a launch with clusters has.
+    Block &body = launch.getBody().front();
+    while (body.getNumArguments() < launch.getNumConfigRegionAttributes())
+      body.addArgument(b.getIndexType(), b.getLoc());
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToEnd(&launch.getBody().front());
+    b.setInsertionPointToEnd(&body);
     gpu::TerminatorOp::create(b);
     return launch;
   }
@@ -266,19 +314,31 @@ private:
     if (failed(nest))
       return grid.emitError()
              << "gru-map-kernels-to-gpu: a kernel must be a forall over "
-                "constant blocks around one over constant threads";
+                "constant blocks whose body runs foralls over the same "
+                "constant threads";
     b.setInsertionPoint(grid);
     gpu::LaunchOp kernel = launch(nest->blocks, nest->threadsPerBlock);
-    inlineBody(*nest, kernel.getBlockIds().x, kernel.getThreadIds().x,
-               kernel.getBody().front().getTerminator());
+    Operation *end = kernel.getBody().front().getTerminator();
+    inlineBody(*nest, kernel.getBlockIds().x, kernel.getThreadIds().x, end);
+    eraseBarrierBefore(end); // the kernel's end is one
     grid.erase();
     return success();
   }
 
-  /// The loop of the steps as one persistent kernel: every block runs the
-  /// loop, its kernels become phases, and after each phase the blocks meet
-  /// at a grid barrier.
+  static void eraseBarrierBefore(Operation *op) {
+    if (auto barrier = dyn_cast_or_null<gpu::BarrierOp>(op->getPrevNode()))
+      barrier.erase();
+  }
+
+  /// The loop of the steps in its regime: stepwise, a launch per kernel of
+  /// a step; else one persistent kernel, in which every block runs the
+  /// loop, its kernels become phases and after each phase the blocks meet
+  /// at a barrier of the cluster or the grid.
   LogicalResult mapSteps(scf::ForOp steps) {
+    std::optional<StepRegime> regime = regimeOf(steps);
+    if (!regime)
+      return steps.emitError() << "gru-map-kernels-to-gpu: " << kStepsAttrName
+                               << " must be cluster, grid or stepwise";
     SmallVector<KernelNest> phases;
     for (Operation &op : steps.getBody()->without_terminator()) {
       auto grid = dyn_cast<scf::ForallOp>(op);
@@ -295,10 +355,20 @@ private:
     }
     if (phases.empty())
       return success();
+    if (*regime == StepRegime::stepwise)
+      return mapStepwise(steps, phases);
     b.setInsertionPoint(steps);
-    Value counter = barrierCounter();
-    gpu::LaunchOp kernel =
-        launch(phases.front().blocks, phases.front().threadsPerBlock);
+    bool cluster = *regime == StepRegime::cluster;
+    Value counter = cluster ? Value() : barrierCounter();
+    int64_t blocks = phases.front().blocks;
+    int64_t threads = phases.front().threadsPerBlock;
+    FailureOr<SmallVector<OnChip>> onChip = onChipBuffers(steps, blocks);
+    if (failed(onChip))
+      return failure();
+    int64_t sharedBytes = 0;
+    for (OnChip &buffer : *onChip)
+      sharedBytes = buffer.offset + buffer.bytes();
+    gpu::LaunchOp kernel = launch(blocks, threads, cluster, sharedBytes);
     Value block = kernel.getBlockIds().x, thread = kernel.getThreadIds().x;
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(kernel.getBody().front().getTerminator());
@@ -311,18 +381,161 @@ private:
         continue;
       FailureOr<KernelNest> nest = KernelNest::of(grid);
       inlineBody(*nest, block, thread, grid);
+      // The barrier of the regime includes the block's last one.
+      eraseBarrierBefore(grid);
       b.setInsertionPoint(grid);
-      gridBarrier(counter, thread, loop.getInductionVar(), phaseIndex++,
-                  phases.size(), nest->blocks);
+      if (cluster)
+        clusterBarrier();
+      else
+        gridBarrier(counter, thread, loop.getInductionVar(), phaseIndex++,
+                    phases.size(), nest->blocks);
       grid.erase();
     }
     steps.erase();
+    return keepOnChip(*onChip, loop, block, thread, threads);
+  }
+
+  /// The stepwise regime: each kernel of a step is a launch in the host's
+  /// loop. The launches stay on the stream of the loop's token in their
+  /// order: a token cannot be carried through the loop, which MLIR's GPU
+  /// lowering does not convert.
+  LogicalResult mapStepwise(scf::ForOp steps, ArrayRef<KernelNest> phases) {
+    steps->removeAttr(kStepsAttrName);
+    Value stream = token;
+    for (const KernelNest &phase : phases) {
+      if (failed(mapKernel(phase.grid)))
+        return failure();
+      token = stream;
+    }
     return success();
   }
 
-  /// A device counter of the blocks that reached grid barriers, zero.
+  /// A buffer that a persistent kernel keeps in its blocks' shared memory:
+  /// a gru.block_slices buffer, of which block c uses [c, ...] alone.
+  struct OnChip {
+    Value device;
+    int64_t blocks;
+    MemRefType slice; // the type of [c, ...]
+    int64_t offset;   // in the dynamic shared memory, in bytes
+    bool written;     // by the steps: scratch; else read, copied in
+
+    int64_t bytes() const {
+      return slice.getNumElements() *
+             slice.getElementType().getIntOrFloatBitWidth() / 8;
+    }
+  };
+
+  /// The gru.block_slices buffers that `steps` uses, laid out in shared
+  /// memory.
+  FailureOr<SmallVector<OnChip>> onChipBuffers(scf::ForOp steps,
+                                               int64_t blocks) {
+    llvm::SetVector<Value> used;
+    getUsedValuesDefinedAbove(steps.getRegion(), used);
+    SmallVector<OnChip> onChip;
+    int64_t offset = 0;
+    for (Value device : used) {
+      if (!blockSliced.contains(device))
+        continue;
+      auto type = cast<MemRefType>(device.getType());
+      if (!type.hasStaticShape() || type.getDimSize(0) != blocks)
+        return steps.emitError()
+               << "gru-map-kernels-to-gpu: a gru.block_slices buffer must "
+                  "have a static shape with a row per block";
+      bool written = llvm::any_of(device.getUsers(), [&](Operation *user) {
+        return isa<memref::StoreOp>(user) && steps->isAncestor(user);
+      });
+      auto slice = MemRefType::get(
+          type.getShape().drop_front(), type.getElementType(), nullptr,
+          gpu::AddressSpaceAttr::get(b.getContext(),
+                                     gpu::AddressSpace::Workgroup));
+      onChip.push_back({device, blocks, slice, offset, written});
+      offset = llvm::alignTo(offset + onChip.back().bytes(), 16);
+    }
+    return onChip;
+  }
+
+  /// Makes the persistent kernel around `loop` use its blocks' shared
+  /// memory for the on-chip buffers, copying in those that it reads. MLIR
+  /// lowers gpu.dynamic_shared_memory to a zero-sized global, which NVPTX
+  /// makes a one-byte static variable at the start of a block's shared
+  /// memory, before the dynamic part: accesses from its address stay within
+  /// the block's shared memory since the kernel has no other static one.
+  LogicalResult keepOnChip(ArrayRef<OnChip> onChip, scf::ForOp loop,
+                           Value block, Value thread, int64_t threads) {
+    if (onChip.empty())
+      return success();
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop);
+    auto bytes = MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), nullptr,
+                                 onChip.front().slice.getMemorySpace());
+    Value shared = gpu::DynamicSharedMemoryOp::create(b, bytes);
+    for (const OnChip &buffer : onChip) {
+      Value view = memref::ViewOp::create(b, buffer.slice, shared,
+                                          index(buffer.offset), ValueRange{});
+      if (!buffer.written)
+        copyIn(buffer, view, block, thread, threads);
+      for (Operation *user :
+           llvm::make_early_inc_range(buffer.device.getUsers())) {
+        if (!loop->isAncestor(user))
+          continue;
+        auto indices = isa<memref::LoadOp>(user)
+                           ? cast<memref::LoadOp>(user).getIndices()
+                           : cast<memref::StoreOp>(user).getIndices();
+        // A single block's id may have been folded to 0.
+        bool ofBlock = indices.front() == block ||
+                       (buffer.blocks == 1 && isZeroInteger(indices.front()));
+        if (!ofBlock)
+          return user->emitError()
+                 << "gru-map-kernels-to-gpu: a block uses another block's "
+                    "row of a gru.block_slices buffer";
+        SmallVector<Value> rest(indices.drop_front());
+        b.setInsertionPoint(user);
+        if (auto load = dyn_cast<memref::LoadOp>(user))
+          load.replaceAllUsesWith(
+              memref::LoadOp::create(b, view, rest).getResult());
+        else
+          memref::StoreOp::create(
+              b, cast<memref::StoreOp>(user).getValueToStore(), view, rest);
+        user->erase();
+        b.setInsertionPoint(loop);
+      }
+    }
+    gpu::BarrierOp::create(b);
+    return success();
+  }
+
+  /// view[i...] = buffer.device[block, i...], by the block's threads.
+  void copyIn(const OnChip &buffer, Value view, Value block, Value thread,
+              int64_t threads) {
+    auto loop = scf::ForOp::create(
+        b, thread, index(buffer.slice.getNumElements()), index(threads));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    Value rest = loop.getInductionVar();
+    SmallVector<Value> indices;
+    for (int64_t size : llvm::reverse(buffer.slice.getShape())) {
+      indices.push_back(arith::RemUIOp::create(b, rest, index(size)));
+      rest = arith::DivUIOp::create(b, rest, index(size));
+    }
+    std::reverse(indices.begin(), indices.end());
+    SmallVector<Value> global{block};
+    llvm::append_range(global, indices);
+    memref::StoreOp::create(b, memref::LoadOp::create(b, buffer.device, global),
+                            view, indices);
+  }
+
+  /// The cluster barrier after a phase: its arrival releases the writes of
+  /// the block's threads and its wait acquires those of the cluster.
+  void clusterBarrier() {
+    NVVM::ClusterArriveOp::create(b, UnitAttr());
+    NVVM::ClusterWaitOp::create(b, UnitAttr());
+  }
+
+  /// A device counter of the blocks that reached grid barriers, zero: a
+  /// 64-bit integer (as two 32-bit words, which gpu.memset can set), so
+  /// that no number of steps makes it wrap.
   Value barrierCounter() {
-    auto alloc = gpu::AllocOp::create(b, MemRefType::get({1}, b.getI32Type()),
+    auto alloc = gpu::AllocOp::create(b, MemRefType::get({2}, b.getI32Type()),
                                       tokenType(), token, ValueRange{},
                                       ValueRange{}, /*hostShared=*/false);
     Value counter = alloc.getMemref();
@@ -359,13 +572,13 @@ private:
           arith::AddIOp::create(b, arith::MulIOp::create(b, k, index(phases)),
                                 index(phase + 1)),
           index(blocks));
-      Value target = arith::IndexCastUIOp::create(b, b.getI32Type(), arrivals);
-      ptx(Type(), "red.release.gpu.add.u32 [$0], 1;", "l", address);
+      Value target = arith::IndexCastUIOp::create(b, b.getI64Type(), arrivals);
+      ptx(Type(), "red.release.gpu.add.u64 [$0], 1;", "l", address);
       auto wait = scf::WhileOp::create(b, TypeRange{}, ValueRange{});
       OpBuilder::InsertionGuard inner(b);
       b.createBlock(&wait.getBefore());
       Value seen =
-          ptx(b.getI32Type(), "ld.acquire.gpu.u32 $0, [$1];", "=r,l", address);
+          ptx(b.getI64Type(), "ld.acquire.gpu.u64 $0, [$1];", "=l,l", address);
       scf::ConditionOp::create(
           b, arith::CmpIOp::create(b, arith::CmpIPredicate::ult, seen, target),
           ValueRange{});
@@ -392,6 +605,7 @@ private:
   SmallVector<Value> deviceBuffers, hostCopies;
   SmallVector<gpu::LaunchOp> launches;
   SmallVector<std::pair<Value, Value>> copiedBack; // (host, device)
+  llvm::SmallDenseSet<Value> blockSliced;          // device buffers
 };
 
 struct GRUMapKernelsToGPUPass

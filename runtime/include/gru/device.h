@@ -55,6 +55,12 @@ GRU_RT_HIDDEN void mgpuLaunchKernel(void *function, intptr_t grid_x,
                                     intptr_t block_z, int32_t shared_bytes,
                                     void *stream, void **params, void **extra,
                                     size_t param_count);
+GRU_RT_HIDDEN void
+mgpuLaunchClusterKernel(void *function, intptr_t cluster_x, intptr_t cluster_y,
+                        intptr_t cluster_z, intptr_t grid_x, intptr_t grid_y,
+                        intptr_t grid_z, intptr_t block_x, intptr_t block_y,
+                        intptr_t block_z, int32_t shared_bytes, void *stream,
+                        void **params, void **extra);
 GRU_RT_HIDDEN void *mgpuMemAlloc(uint64_t bytes, void *stream,
                                  bool host_shared);
 GRU_RT_HIDDEN void mgpuMemFree(void *pointer, void *stream);

@@ -20,8 +20,8 @@
 // CHECK:   memref.store %{{.*}}, %[[DS]][%c0{{.*}}, %[[B]], %[[TH]]]
 // CHECK:   gpu.terminator
 // The counter of the grid barriers, zero.
-// CHECK: %[[COUNTER:.*]], %[[T6:.*]] = gpu.alloc async [%[[T5]]] () : memref<1xi32>
-// CHECK: %[[T7:.*]] = gpu.memset async [%[[T6]]] %[[COUNTER]], %{{.*}} : memref<1xi32>, i32
+// CHECK: %[[COUNTER:.*]], %[[T6:.*]] = gpu.alloc async [%[[T5]]] () : memref<2xi32>
+// CHECK: %[[T7:.*]] = gpu.memset async [%[[T6]]] %[[COUNTER]], %{{.*}} : memref<2xi32>, i32
 // The steps: one persistent launch running the loop, each kernel a phase
 // ended by a grid barrier; two kernels a step, so barrier p of step k waits
 // for (2k + p + 1) · 4 blocks.
@@ -36,9 +36,9 @@
 // CHECK:       %[[KP:.*]] = arith.muli %[[K]], %c2
 // CHECK:       %[[N:.*]] = arith.addi %[[KP]], %c1
 // CHECK:       arith.muli %[[N]], %c4
-// CHECK:       llvm.inline_asm has_side_effects "red.release.gpu.add.u32 [$0], 1;", "l"
+// CHECK:       llvm.inline_asm has_side_effects "red.release.gpu.add.u64 [$0], 1;", "l"
 // CHECK:       scf.while
-// CHECK:         llvm.inline_asm has_side_effects "ld.acquire.gpu.u32 $0, [$1];", "=r,l"
+// CHECK:         llvm.inline_asm has_side_effects "ld.acquire.gpu.u64 $0, [$1];", "=l,l"
 // CHECK:         arith.cmpi ult
 // CHECK:       } do {
 // CHECK:         llvm.inline_asm has_side_effects "nanosleep.u32 32;"
@@ -78,7 +78,7 @@ func.func @layer(%x: memref<?x8xf32>, %out: memref<?x8xf32>, %steps: index) {
         memref.store %v, %out[%block, %thread] : memref<?x8xf32>
       } {mapping = [#gpu.thread<x>]}
     } {mapping = [#gpu.block<x>]}
-  } {gru.steps}
+  } {gru.steps = "grid"}
   memref.dealloc %states : memref<2x?x8xf32>
   return
 }
@@ -98,7 +98,7 @@ func.func @subview(%x: memref<4x8xf32>) {
 // -----
 
 func.func @dynamic_threads(%x: memref<4x8xf32>, %n: index) {
-  // expected-error @+1 {{gru-map-kernels-to-gpu: a kernel must be a forall over constant blocks around one over constant threads}}
+  // expected-error @+1 {{gru-map-kernels-to-gpu: a kernel must be a forall over constant blocks whose body runs foralls over the same constant threads}}
   scf.forall (%block) in (4) {
     scf.forall (%thread) in (%n) {
       %v = memref.load %x[%block, %thread] : memref<4x8xf32>
@@ -167,5 +167,168 @@ func.func @stacked(%x: memref<4x8xf32>, %out: memref<4x8xf32>) {
     } {mapping = [#gpu.thread<x>]}
   } {mapping = [#gpu.block<x>]}
   memref.dealloc %mid : memref<4x8xf32>
+  return
+}
+
+// -----
+
+// A grid whose blocks keep their rows of the gru.block_slices buffers in
+// shared memory: the slices of R, which a kernel before the steps wrote,
+// copied in by the block's threads when the launch starts; the partial
+// sums, which the steps write, as scratch. A block's threads meet at a
+// block barrier after each forall over them.
+// CHECK-LABEL: func @on_chip(
+// CHECK: %[[SLICES:.*]], %{{.*}} = gpu.alloc async [%{{.*}}] () : memref<4x3x5xf32>
+// CHECK: %[[PARTIALS:.*]], %{{.*}} = gpu.alloc async [%{{.*}}] () : memref<4x32x2xf32>
+// CHECK: gpu.launch async
+// CHECK:   memref.store %{{.*}}, %[[SLICES]]
+// CHECK: %[[BYTES:.*]] = arith.constant 320 : i32
+// CHECK: gpu.launch async [%{{.*}}] blocks(%[[B:.*]], %{{.*}}, %{{.*}}) in ({{.*}}) threads(%[[TH:.*]], %{{.*}}, %{{.*}}) in ({{.*}}) dynamic_shared_memory_size %[[BYTES]]
+// CHECK:   %[[SHARED:.*]] = gpu.dynamic_shared_memory : memref<?xi8, #gpu.address_space<workgroup>>
+// CHECK:   %[[SR:.*]] = memref.view %[[SHARED]][%c0{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<3x5xf32, #gpu.address_space<workgroup>>
+// CHECK:   scf.for %[[I:.*]] = %[[TH]] to %c15{{.*}} step %c32
+// CHECK:     %[[COLUMN:.*]] = arith.remui %[[I]], %c5
+// CHECK:     %[[ROWS:.*]] = arith.divui %[[I]], %c5
+// CHECK:     %[[ROW:.*]] = arith.remui %[[ROWS]], %c3
+// CHECK:     %[[V:.*]] = memref.load %[[SLICES]][%[[B]], %[[ROW]], %[[COLUMN]]]
+// CHECK:     memref.store %[[V]], %[[SR]][%[[ROW]], %[[COLUMN]]]
+// CHECK:   %[[SP:.*]] = memref.view %[[SHARED]][%c64{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<32x2xf32, #gpu.address_space<workgroup>>
+// CHECK-NOT: memref.load %[[PARTIALS]]
+// CHECK:   gpu.barrier
+// CHECK:   scf.for
+// CHECK:     %[[R:.*]] = memref.load %[[SR]][%c1{{.*}}, %[[TH]]]
+// CHECK:     memref.store %[[R]], %[[SP]][%[[TH]], %c0{{.*}}]
+// CHECK:     gpu.barrier
+// CHECK:     memref.load %[[SP]][%[[TH]], %c0{{.*}}]
+// CHECK-NEXT: memref.store
+// CHECK-NEXT: gpu.barrier
+// CHECK-NEXT: arith.constant
+// CHECK-NEXT: arith.cmpi eq, %[[TH]]
+// CHECK:     llvm.inline_asm has_side_effects "red.release.gpu.add.u64 [$0], 1;", "l"
+func.func @on_chip(%r: memref<3x5xf32>, %out: memref<4x32xf32>, %steps: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %slices = memref.alloc() {gru.block_slices} : memref<4x3x5xf32>
+  %partials = memref.alloc() {gru.block_slices} : memref<4x32x2xf32>
+  scf.forall (%block) in (4) {
+    scf.forall (%thread) in (32) {
+      %v = memref.load %r[%c0, %c0] : memref<3x5xf32>
+      memref.store %v, %slices[%block, %c0, %c0] : memref<4x3x5xf32>
+    } {mapping = [#gpu.thread<x>]}
+  } {mapping = [#gpu.block<x>]}
+  scf.for %k = %c0 to %steps step %c1 {
+    scf.forall (%block) in (4) {
+      scf.forall (%thread) in (32) {
+        %v = memref.load %slices[%block, %c1, %thread] : memref<4x3x5xf32>
+        memref.store %v, %partials[%block, %thread, %c0] : memref<4x32x2xf32>
+      } {mapping = [#gpu.thread<x>]}
+      scf.forall (%thread) in (32) {
+        %v = memref.load %partials[%block, %thread, %c0] : memref<4x32x2xf32>
+        memref.store %v, %out[%block, %thread] : memref<4x32xf32>
+      } {mapping = [#gpu.thread<x>]}
+    } {mapping = [#gpu.block<x>]}
+  } {gru.steps = "grid"}
+  return
+}
+
+// -----
+
+// A cluster: one launch of a cluster of all its blocks, whose phases end at
+// cluster barriers, without a counter.
+// CHECK-LABEL: func @cluster(
+// CHECK-NOT: memref<2xi32>
+// CHECK: gpu.launch async [%{{.*}}] clusters(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c4{{.*}}, %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}) blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c4{{.*}},
+// CHECK:   scf.for
+// CHECK:     memref.store
+// CHECK-NEXT: nvvm.cluster.arrive
+// CHECK-NEXT: nvvm.cluster.wait
+// CHECK-NOT: inline_asm
+// CHECK:   gpu.terminator
+func.func @cluster(%out: memref<4x32xf32>, %steps: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %one = arith.constant 1.0 : f32
+  scf.for %k = %c0 to %steps step %c1 {
+    scf.forall (%block) in (4) {
+      scf.forall (%thread) in (32) {
+        memref.store %one, %out[%block, %thread] : memref<4x32xf32>
+      } {mapping = [#gpu.thread<x>]}
+    } {mapping = [#gpu.block<x>]}
+  } {gru.steps = "cluster"}
+  return
+}
+
+// -----
+
+// Stepwise: the host runs the loop and launches each kernel of a step on
+// the stream of the layer; the buffers of the steps stay in device memory.
+// CHECK-LABEL: func @stepwise(
+// CHECK: gpu.wait async
+// CHECK: gpu.alloc async
+// CHECK: %[[OUT:.*]], %[[T1:.*]] = gpu.alloc async
+// CHECK: %[[T2:.*]] = gpu.memcpy async [%[[T1]]]
+// CHECK-NOT: gpu.dynamic_shared_memory
+// CHECK: scf.for
+// CHECK:   gpu.launch async [%[[T2]]] blocks
+// CHECK:     memref.load %{{.*}}[%{{.*}}, %c1
+// CHECK-NEXT: memref.store
+// CHECK-NEXT: gpu.terminator
+// CHECK:   gpu.launch async [%[[T2]]] blocks
+// CHECK: }
+// CHECK-NOT: gru.steps
+// CHECK: gpu.memcpy async [%[[T2]]]
+func.func @stepwise(%out: memref<4x32xf32>, %steps: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %slices = memref.alloc() {gru.block_slices} : memref<4x3x32xf32>
+  scf.for %k = %c0 to %steps step %c1 {
+    scf.forall (%block) in (4) {
+      scf.forall (%thread) in (32) {
+        %v = memref.load %slices[%block, %c1, %thread] : memref<4x3x32xf32>
+        memref.store %v, %out[%block, %thread] : memref<4x32xf32>
+      } {mapping = [#gpu.thread<x>]}
+    } {mapping = [#gpu.block<x>]}
+    scf.forall (%block) in (4) {
+      scf.forall (%thread) in (32) {
+        %v = memref.load %out[%block, %thread] : memref<4x32xf32>
+        memref.store %v, %out[%block, %c0] : memref<4x32xf32>
+      } {mapping = [#gpu.thread<x>]}
+    } {mapping = [#gpu.block<x>]}
+  } {gru.steps = "stepwise"}
+  return
+}
+
+// -----
+
+func.func @unknown_regime(%out: memref<4x32xf32>, %steps: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %one = arith.constant 1.0 : f32
+  // expected-error @+1 {{gru-map-kernels-to-gpu: gru.steps must be cluster, grid or stepwise}}
+  scf.for %k = %c0 to %steps step %c1 {
+    scf.forall (%block) in (4) {
+      scf.forall (%thread) in (32) {
+        memref.store %one, %out[%block, %thread] : memref<4x32xf32>
+      } {mapping = [#gpu.thread<x>]}
+    } {mapping = [#gpu.block<x>]}
+  } {gru.steps = "warp"}
+  return
+}
+
+// -----
+
+func.func @other_block(%out: memref<4x32xf32>, %steps: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %slices = memref.alloc() {gru.block_slices} : memref<4x32xf32>
+  scf.for %k = %c0 to %steps step %c1 {
+    scf.forall (%block) in (4) {
+      scf.forall (%thread) in (32) {
+        // expected-error @+1 {{gru-map-kernels-to-gpu: a block uses another block's row of a gru.block_slices buffer}}
+        %v = memref.load %slices[%c0, %thread] : memref<4x32xf32>
+        memref.store %v, %out[%block, %thread] : memref<4x32xf32>
+      } {mapping = [#gpu.thread<x>]}
+    } {mapping = [#gpu.block<x>]}
+  } {gru.steps = "grid"}
   return
 }

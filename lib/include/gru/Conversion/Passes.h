@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -17,9 +18,13 @@
 
 namespace mlir::gru {
 
-/// Marks the scf.for of a layer's steps whose kernels a GPU runs as one
-/// persistent kernel (convert-gru-to-gpu).
+/// Marks the scf.for of a layer's steps (convert-gru-to-gpu) with the
+/// regime that runs its kernels on a GPU ("cluster", "grid", "stepwise":
+/// gru::StepRegime).
 constexpr llvm::StringLiteral kStepsAttrName = "gru.steps";
+/// Marks an allocation whose element [c, ...] only block c of the steps'
+/// kernels reads: a persistent kernel keeps it in shared memory.
+constexpr llvm::StringLiteral kBlockSlicesAttrName = "gru.block_slices";
 
 #define GEN_PASS_DECL
 #define GEN_PASS_REGISTRATION

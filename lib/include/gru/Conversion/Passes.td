@@ -67,32 +67,48 @@ def ConvertGRUToGPU : Pass<"convert-gru-to-gpu"> {
   let summary = "Lower fused gru.layer ops to the GPU kernel's algorithm";
   let description = [{
     Each fused `gru.layer` becomes kernels on buffers, each an `scf.forall`
-    over blocks (`#gpu.block<x>`) around an `scf.forall` over the threads of a
-    block (`#gpu.thread<x>`): the input projection `x·W + b_i` of all steps,
-    one thread per element in turns; the initial state; and in an `scf.for`
-    over the steps (marked `gru.steps`, in reverse with `go_backwards`) the
-    kernel of a step. Block c of a step owns the units `[c·S, (c+1)·S)` of
-    all three gates, S = ceil(U / multiprocessors), so that there is at most
-    one block per multiprocessor. For each (row, unit) it owns, a thread
-    takes the dot products of the state with the unit's three columns of R
-    (FMA in fp32), the gate math of docs/GRU_SEMANTICS.md (the same code as
-    convert-gru-to-loops), the masking and dropout, and writes the new state
-    into the other half of a double buffer and the outputs of that (row,
-    unit) alone. With `reset_after = false` a first kernel of each step
-    writes r ⊙ h, which the candidate's products of all units need.
+    over blocks (`#gpu.block<x>`) whose body runs `scf.forall`s over the
+    threads of the block (`#gpu.thread<x>`) one after the other: the input
+    projection `x·W + b_i` of all steps, one thread per element in turns;
+    the initial state; R's columns of each block of a step, in the order in
+    which its threads read them (marked `gru.block_slices`); and in an
+    `scf.for` over the steps (marked `gru.steps` with its regime, in reverse
+    with `go_backwards`) the kernel of a step.
+
+    Block c of a step owns the units `[c·S, (c+1)·S)` of all three gates.
+    For each (row, unit) it owns, `split` threads take parts of the dot
+    products of the state with the unit's three columns of R (FMA in fp32)
+    into the block's partial sums, where the block has fewer pairs than
+    threads; then one of them adds them up and takes the gate math of
+    docs/GRU_SEMANTICS.md (the same code as convert-gru-to-loops), the
+    masking and dropout, and writes the new state into the other half of a
+    double buffer and the outputs of that (row, unit) alone. With
+    `reset_after = false` a first kernel of each step writes r ⊙ h, which
+    the candidate's products of all units need.
+
+    The regime is the first that fits the target: `cluster`, one
+    thread-block cluster whose blocks hold all of R in shared memory
+    (S = ceil(U / cluster-blocks)); `grid`, a block per multiprocessor at
+    most, holding R likewise (S = ceil(U / multiprocessors)); `stepwise`,
+    the same blocks reading R from device memory.
 
     A kernel reads what the kernels before it wrote: where they run on a
-    GPU, each ends at a grid barrier, and the step loop with its kernels
-    becomes one persistent kernel. On a CPU the foralls are loops
-    (`scf-forall-to-parallel`), which runs the same algorithm without a GPU.
-    Layers assigned to cuDNN are left alone. Dropout and state must be
-    explicit (`gru-eliminate-dropout`, `gru-materialize-state`).
+    GPU, each ends at a barrier of the regime, and the step loop with its
+    kernels becomes one persistent kernel (or a launch per kernel,
+    stepwise). On a CPU the foralls are loops (`scf-forall-to-parallel`),
+    which runs the same algorithm without a GPU. Layers assigned to cuDNN
+    are left alone. Dropout and state must be explicit
+    (`gru-eliminate-dropout`, `gru-materialize-state`).
   }];
   let options = [
     Option<"multiprocessors", "multiprocessors", "int64_t", "132",
            "Streaming multiprocessors of the GPU">,
     Option<"threadsPerBlock", "threads-per-block", "int64_t", "128",
            "Threads of a block">,
+    Option<"sharedMemory", "shared-memory", "int64_t", "232448",
+           "Shared memory that a block may have, in bytes">,
+    Option<"clusterBlocks", "cluster-blocks", "int64_t", "8",
+           "Blocks of the largest thread-block cluster (0: none)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
@@ -107,16 +123,23 @@ def GRUMapKernelsToGPU : Pass<"gru-map-kernels-to-gpu"> {
   let summary = "Map the kernels of convert-gru-to-gpu onto a GPU";
   let description = [{
     Runs after bufferization. Each kernel of `convert-gru-to-gpu` (an
-    `scf.forall` over `#gpu.block<x>` around one over `#gpu.thread<x>`, with
-    constant bounds) becomes a `gpu.launch` of as many blocks and threads.
-    The loop of a layer's steps (`gru.steps`) becomes one persistent
-    `gpu.launch`: every block runs the loop, and where each kernel of a step
-    ended the blocks meet at a grid barrier, a device counter that only
-    grows (the first thread of a block adds to it with release semantics
-    and waits with acquire loads until all blocks are in; the ordered
-    accesses are PTX, since NVPTX in LLVM 22 drops the ordering of
-    `atomicrmw`). Every block must be resident at once, which the kernels'
-    shape provides: at most one block per multiprocessor.
+    `scf.forall` over `#gpu.block<x>` whose body runs `scf.forall`s over
+    `#gpu.thread<x>`, all with constant bounds) becomes a `gpu.launch` of as
+    many blocks and threads, with a block barrier after each forall over
+    threads. The loop of a layer's steps (`gru.steps`) follows its regime:
+
+    * `cluster` and `grid`: one persistent `gpu.launch` (of one cluster of
+      all the blocks, or a cooperative grid) in which every block runs the
+      loop, and where each kernel of a step ended the blocks meet at a
+      cluster barrier or a grid barrier. The grid barrier is a 64-bit device
+      counter that only grows: the first thread of a block adds to it with
+      release semantics and waits with acquire loads until all blocks are
+      in (PTX, since NVPTX in LLVM 22 drops the ordering of `atomicrmw`).
+      Block c's rows `[c, ...]` of the `gru.block_slices` buffers live in
+      its dynamic shared memory: those that the steps only read (R's
+      slices) are copied in when the launch starts, those they write (the
+      partial sums) are scratch.
+    * `stepwise`: the host runs the loop and launches each kernel of a step.
 
     Kernels that only pure host code separates (those of a layer) form a
     run, whose buffers move to the device: a buffer allocated for the run's
@@ -131,6 +154,7 @@ def GRUMapKernelsToGPU : Pass<"gru-map-kernels-to-gpu"> {
                            "::mlir::gpu::GPUDialect",
                            "::mlir::LLVM::LLVMDialect",
                            "::mlir::memref::MemRefDialect",
+                           "::mlir::NVVM::NVVMDialect",
                            "::mlir::scf::SCFDialect"];
 }
 

@@ -31,12 +31,23 @@ struct GRUToLLVMOptions : public PassPipelineOptions<GRUToLLVMOptions> {
       *this, "gpu-threads-per-block",
       llvm::cl::desc("Threads of a block of the GPU kernels"),
       llvm::cl::init(GPUTarget().threadsPerBlock)};
+  PassOptions::Option<int64_t> gpuSharedMemory{
+      *this, "gpu-shared-memory",
+      llvm::cl::desc("Shared memory of a block of the GPU kernels, in bytes "
+                     "(negative: sm_90's)"),
+      llvm::cl::init(-1)};
+  PassOptions::Option<int64_t> gpuClusterBlocks{
+      *this, "gpu-cluster-blocks",
+      llvm::cl::desc("Blocks of a thread-block cluster of the GPU kernels "
+                     "(0: none; negative: sm_90's)"),
+      llvm::cl::init(-1)};
 
-  /// The GPU target of the kernels; unset unless gpuKernelOnCPU.
+  /// The GPU target of the kernels, an sm_90; unset unless gpuKernelOnCPU.
   std::optional<GPUTarget> gpuKernelTarget() const {
     if (!gpuKernelOnCPU)
       return std::nullopt;
-    return GPUTarget{gpuMultiprocessors, gpuThreadsPerBlock};
+    return GPUTarget::forChip("sm_90", gpuMultiprocessors, gpuThreadsPerBlock,
+                              gpuSharedMemory, gpuClusterBlocks);
   }
 };
 
@@ -70,6 +81,22 @@ struct GRUToNVVMOptions : public PassPipelineOptions<GRUToNVVMOptions> {
       *this, "threads-per-block",
       llvm::cl::desc("Threads of a block of the kernels"),
       llvm::cl::init(GPUTarget().threadsPerBlock)};
+  PassOptions::Option<int64_t> sharedMemory{
+      *this, "shared-memory",
+      llvm::cl::desc("Shared memory of a block, in bytes (negative: the "
+                     "chip's)"),
+      llvm::cl::init(-1)};
+  PassOptions::Option<int64_t> clusterBlocks{
+      *this, "cluster-blocks",
+      llvm::cl::desc("Blocks of a thread-block cluster (0: none; negative: "
+                     "the chip's)"),
+      llvm::cl::init(-1)};
+
+  /// The GPU target of the kernels.
+  GPUTarget target() const {
+    return GPUTarget::forChip(chip, multiprocessors, threadsPerBlock,
+                              sharedMemory, clusterBlocks);
+  }
 };
 
 /// gru dialect to pure tensor code: dropout, state and unrolling made
