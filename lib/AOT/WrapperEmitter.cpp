@@ -402,12 +402,15 @@ private:
     // longjmp (gru/runtime.h), after its buffers are freed.
     os << "  gru_rt_use_threads();\n"
        << "  if (setjmp(*gru_rt_guard_allocations())) {\n"
+       << (cuda ? "    gru_rt_cuda_leave();\n" : "")
        << "    status = gru_rt_fail(rt, GRU_ERR_OUT_OF_MEMORY, \"%s: out of "
           "memory in the model's code\", fn);\n    goto done;\n  }\n";
     std::string call = "(" + llvm::join(args, ", ") + ");\n";
+    // The CUDA code uses the instance's stream and device buffers.
     if (cuda)
-      os << "  if (gru_rt_on_cuda(rt))\n    " << callee(cuda->symbolIndex)
-         << call << "  else\n";
+      os << "  if (gru_rt_on_cuda(rt)) {\n    gru_rt_cuda_enter(rt);\n    "
+         << callee(cuda->symbolIndex) << call
+         << "    gru_rt_cuda_leave();\n  } else\n";
     if (targetCount == 1) {
       os << "  " << callee(0) << call;
     } else {

@@ -275,11 +275,55 @@ void *mgpuModuleGetFunction(void *handle, const char *name) {
   return function;
 }
 
+/* An instance's stream and device buffers (gru/device.h). A buffer that a
+ * call frees stays in `buffers`, idle, for a later call of the instance to
+ * take; the instance's calls run one at a time on its stream, so that a
+ * buffer taken again is used after the kernels that used it before. */
+enum { MAX_KEPT_BUFFERS = 64 };
+struct gru_rt_device_resources {
+  CUstream stream;
+  int count;
+  struct {
+    CUdeviceptr pointer;
+    size_t bytes;
+    bool idle;
+  } buffers[MAX_KEPT_BUFFERS];
+};
+
+/* The resources of the instance whose CUDA code this thread runs. */
+static _Thread_local gru_rt_device_resources *current;
+
+void gru_rt_cuda_enter(gru_rt_instance *instance) {
+  gru_rt_device_resources **resources = gru_rt_device_of(instance);
+  if (!*resources)
+    *resources = calloc(1, sizeof **resources);
+  /* Without them (out of memory), the calls allocate for themselves. */
+  current = *resources;
+}
+
+void gru_rt_cuda_leave(void) { current = NULL; }
+
+void gru_rt_cuda_release(gru_rt_device_resources *resources) {
+  if (!resources)
+    return;
+  if (gru_rt_cuda_probe(NULL) == GRU_OK) {
+    for (int i = 0; i < resources->count; ++i)
+      cuda.cuMemFree(resources->buffers[i].pointer);
+    if (resources->stream)
+      cuda.cuStreamDestroy(resources->stream);
+  }
+  free(resources);
+}
+
 void *mgpuStreamCreate(void) {
+  if (current && current->stream)
+    return current->stream;
   CUstream stream = NULL;
   if (ready())
     succeeded(cuda.cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING),
               "cuStreamCreate");
+  if (current)
+    current->stream = stream;
   return stream;
 }
 
@@ -290,8 +334,42 @@ void mgpuStreamSynchronize(void *stream) {
 
 void mgpuStreamDestroy(void *stream) {
   /* Also after a failure: the stream is released either way. */
-  if (stream && gru_rt_cuda_probe(NULL) == GRU_OK)
+  if (stream && (!current || stream != current->stream) &&
+      gru_rt_cuda_probe(NULL) == GRU_OK)
     cuda.cuStreamDestroy(stream);
+}
+
+/* An idle buffer of the current instance for `bytes`: the smallest that
+ * holds them, taken; else null. */
+static CUdeviceptr take_kept(size_t bytes) {
+  int best = -1;
+  for (int i = 0; current && i < current->count; ++i)
+    if (current->buffers[i].idle && current->buffers[i].bytes >= bytes &&
+        (best < 0 || current->buffers[i].bytes < current->buffers[best].bytes))
+      best = i;
+  if (best < 0)
+    return 0;
+  current->buffers[best].idle = false;
+  return current->buffers[best].pointer;
+}
+
+/* Keeps a new buffer for the current instance, in place of an idle one too
+ * small to be taken where all places are in use; false where it cannot. */
+static bool keep(CUdeviceptr pointer, size_t bytes) {
+  if (!current)
+    return false;
+  int place = current->count < MAX_KEPT_BUFFERS ? current->count++ : -1;
+  for (int i = 0; place < 0 && i < current->count; ++i)
+    if (current->buffers[i].idle && current->buffers[i].bytes < bytes) {
+      cuda.cuMemFree(current->buffers[i].pointer);
+      place = i;
+    }
+  if (place < 0)
+    return false;
+  current->buffers[place].pointer = pointer;
+  current->buffers[place].bytes = bytes;
+  current->buffers[place].idle = false;
+  return true;
 }
 
 /* Whether a launch may go ahead: a usable driver, a function, no `extra`
@@ -363,18 +441,29 @@ void *mgpuMemAlloc(uint64_t bytes, void *stream, bool host_shared) {
   CUdeviceptr pointer = 0;
   if (!ready())
     return NULL;
-  if (host_shared)
+  if (host_shared) {
     succeeded(cuda.cuMemAllocManaged(&pointer, bytes, CU_MEM_ATTACH_GLOBAL),
               "cuMemAllocManaged");
-  else
-    succeeded(cuda.cuMemAlloc(&pointer, bytes), "cuMemAlloc");
+    return (void *)(uintptr_t)pointer;
+  }
+  if ((pointer = take_kept(bytes)))
+    return (void *)(uintptr_t)pointer;
+  if (succeeded(cuda.cuMemAlloc(&pointer, bytes), "cuMemAlloc"))
+    keep(pointer, bytes);
   return (void *)(uintptr_t)pointer;
 }
 
 void mgpuMemFree(void *pointer, void *stream) {
   (void)stream;
+  if (!pointer)
+    return;
+  for (int i = 0; current && i < current->count; ++i)
+    if (current->buffers[i].pointer == (CUdeviceptr)(uintptr_t)pointer) {
+      current->buffers[i].idle = true;
+      return;
+    }
   /* Also after a failure, so that nothing leaks. */
-  if (pointer && gru_rt_cuda_probe(NULL) == GRU_OK)
+  if (gru_rt_cuda_probe(NULL) == GRU_OK)
     cuda.cuMemFree((CUdeviceptr)(uintptr_t)pointer);
 }
 

@@ -1,5 +1,6 @@
 /* runtime.c - the runtime library of compiled gru models. */
 #include "gru/runtime.h"
+#include "gru/device.h"
 
 #include <omp.h>
 #include <pthread.h>
@@ -21,6 +22,7 @@ struct gru_rt_instance {
   int64_t call_count;
   int64_t seed;
   bool on_cuda; /* its calls run the library's CUDA code */
+  struct gru_rt_device_resources *device;
   char error[512];
 };
 
@@ -75,6 +77,7 @@ void gru_rt_destroy(gru_rt_instance *instance) {
     free(instance->slots[i]);
   free(instance->slots);
   free(instance->slot_bytes);
+  gru_rt_cuda_release(instance->device);
   pthread_mutex_destroy(&instance->lock);
   free(instance);
 }
@@ -110,6 +113,10 @@ void gru_rt_set_cuda(gru_rt_instance *instance, bool on_cuda) {
 
 bool gru_rt_on_cuda(const gru_rt_instance *instance) {
   return instance->on_cuda;
+}
+
+struct gru_rt_device_resources **gru_rt_device_of(gru_rt_instance *instance) {
+  return &instance->device;
 }
 
 void gru_rt_succeed(gru_rt_instance *instance) {

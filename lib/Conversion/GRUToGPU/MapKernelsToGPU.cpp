@@ -123,10 +123,13 @@ public:
       if (failed(isSteps(kernel) ? mapSteps(cast<scf::ForOp>(kernel))
                                  : mapKernel(cast<scf::ForallOp>(kernel))))
         return failure();
-    // Constants are compiled into the kernels rather than passed to them.
+    // Constants are compiled into the kernels rather than passed to them;
+    // constant buffers (weights) become globals of the kernels' module,
+    // which the driver uploads once, when it loads the module.
     for (gpu::LaunchOp launch : launches)
       (void)sinkOperationsIntoLaunchOp(launch, [](Operation *op) {
-        return op->hasTrait<OpTrait::ConstantLike>();
+        return op->hasTrait<OpTrait::ConstantLike>() ||
+               (op->getNumResults() == 1 && isConstantGlobal(op->getResult(0)));
       });
     b.setInsertionPoint(done);
     for (auto [host, device] : copiedBack)
@@ -162,6 +165,16 @@ private:
     token = alloc.getAsyncToken();
     deviceBuffers.push_back(alloc.getMemref());
     return alloc.getMemref();
+  }
+
+  /// Whether `buffer` is a constant global's (memref.get_global).
+  static bool isConstantGlobal(Value buffer) {
+    auto get = buffer.getDefiningOp<memref::GetGlobalOp>();
+    if (!get)
+      return false;
+    auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+        get, get.getNameAttr());
+    return global && global.getConstant();
   }
 
   /// `host` itself or the buffer it was cast from where that has no layout,
@@ -211,7 +224,7 @@ private:
           kernels, [&](Operation *kernel) { return kernel->isAncestor(user); });
     };
     for (Value host : used) {
-      if (!isa<MemRefType>(host.getType()))
+      if (!isa<MemRefType>(host.getType()) || isConstantGlobal(host))
         continue;
       for (Operation *user : host.getUsers())
         if (inKernels(user) &&

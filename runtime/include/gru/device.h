@@ -43,6 +43,18 @@ GRU_RT_HIDDEN int gru_rt_choose_cuda(bool has_cuda, const char *function);
  * calling thread's first device failure since the last take. */
 GRU_RT_HIDDEN int gru_rt_take_device_error(gru_rt_instance *instance);
 
+/* An instance's device resources, which its calls reuse: a stream, and the
+ * device buffers of earlier calls. Between gru_rt_cuda_enter and
+ * gru_rt_cuda_leave, the calling thread's mgpu* functions take them from
+ * `instance` (mgpuStreamCreate gives its stream, mgpuMemAlloc a buffer it
+ * freed before) and give them back to it (mgpuStreamDestroy and
+ * mgpuMemFree keep them); gru_rt_cuda_release frees them, when the
+ * instance is destroyed. */
+typedef struct gru_rt_device_resources gru_rt_device_resources;
+GRU_RT_HIDDEN void gru_rt_cuda_enter(gru_rt_instance *instance);
+GRU_RT_HIDDEN void gru_rt_cuda_leave(void);
+GRU_RT_HIDDEN void gru_rt_cuda_release(gru_rt_device_resources *resources);
+
 GRU_RT_HIDDEN void *mgpuModuleLoad(void *data, size_t size);
 GRU_RT_HIDDEN void mgpuModuleUnload(void *module);
 GRU_RT_HIDDEN void *mgpuModuleGetFunction(void *module, const char *name);

@@ -47,6 +47,9 @@ int64_t gru_rt_seed(const gru_rt_instance *instance);
  * is created), not its CPU code. */
 void gru_rt_set_cuda(gru_rt_instance *instance, bool on_cuda);
 bool gru_rt_on_cuda(const gru_rt_instance *instance);
+/* Where the instance keeps its device resources (gru/device.h), NULL until
+ * its first CUDA call. */
+struct gru_rt_device_resources **gru_rt_device_of(gru_rt_instance *instance);
 /* The allocation functions of generated code: `alignment` (a power of two)
  * aligned; buffers of at least GRU_RT_HUGE_PAGE bytes are 2 MiB aligned
  * with huge pages advised, and each thread keeps up to 8 of them once freed
