@@ -369,6 +369,12 @@ LogicalResult checkFunctionName(func::FuncOp func, StringRef prefix) {
                                "identifiers to be exported",
            failure();
   std::string symbol = (prefix + "_" + func.getSymName()).str();
+  if (func.getSymName().ends_with(kDeviceEntrySuffix))
+    return func.emitError() << "public function @" << func.getSymName()
+                            << " ends in '" << kDeviceEntrySuffix
+                            << "', which names the entry points for device "
+                               "buffers; rename the function",
+           failure();
   if (llvm::is_contained(headerIdentifiers(prefix), symbol))
     return func.emitError() << "public function @" << func.getSymName()
                             << " would be exported as '" << symbol

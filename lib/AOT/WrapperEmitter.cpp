@@ -72,10 +72,14 @@ struct ParameterNames {
   }
 };
 
+/// The C prototype of function `f`, or of its entry point for device
+/// buffers, which also takes a CUDA stream.
 std::string cPrototype(const FunctionInterface &f, StringRef prefix,
-                       const ParameterNames &names) {
-  std::string text = llvm::formatv("int {0}_{1}({0}_instance *instance",
-                                   prefix, f.name);
+                       const ParameterNames &names, bool onDevice = false) {
+  std::string text =
+      llvm::formatv("int {0}_{1}{2}({0}_instance *instance{3}", prefix, f.name,
+                    onDevice ? kDeviceEntrySuffix : "",
+                    onDevice ? ", void *cuda_stream" : "");
   for (auto [i, t] : llvm::enumerate(f.inputs))
     text += llvm::formatv(", {0}{1} *{2}", isUpdated(f, i) ? "" : "const ",
                           cTypeName(t.elementType), names.inputs[i]);
@@ -90,8 +94,9 @@ std::string upper(StringRef s) { return s.upper(); }
 
 } // namespace
 
-void mlir::gru::emitHeader(const ModelInterface &model, StringRef prefix,
-                           llvm::raw_ostream &os) {
+void mlir::gru::emitHeader(const ModelInterface &model,
+                           const std::optional<CUDACode> &cuda,
+                           StringRef prefix, llvm::raw_ostream &os) {
   std::string guard = upper(prefix) + "_H";
   std::string P = upper(prefix);
   os << "/* " << prefix
@@ -143,18 +148,29 @@ void mlir::gru::emitHeader(const ModelInterface &model, StringRef prefix,
     for (const SizeEquality &e : f.equalities)
       os << "\n *   requires " << e.size << " == " << e.mustEqual;
     os << "\n * Returns " << P << "_OK or an error code. */\n"
-       << cPrototype(f, prefix, ParameterNames::fromModel(f)) << ";\n\n";
+       << cPrototype(f, prefix, ParameterNames::fromModel(f)) << ";\n";
+    if (hasDeviceEntry(cuda, f.name))
+      os << "/* The same on an instance that runs on CUDA, with the tensors in "
+            "CUDA device\n * memory and the work on `cuda_stream` (a CUstream; "
+            "NULL: the instance's\n * own); returns when the results are "
+            "written. Masks must hold 0 or 1. */\n"
+         << cPrototype(f, prefix, ParameterNames::fromModel(f), true) << ";\n";
+    os << "\n";
   }
   os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
 }
 
-void mlir::gru::emitVersionScript(const ModelInterface &model, StringRef prefix,
-                                  llvm::raw_ostream &os) {
+void mlir::gru::emitVersionScript(const ModelInterface &model,
+                                  const std::optional<CUDACode> &cuda,
+                                  StringRef prefix, llvm::raw_ostream &os) {
   os << "{\n  global:\n";
   for (const std::string &name : instanceFunctions(prefix))
     os << "    " << name << ";\n";
-  for (const FunctionInterface &f : model.functions)
+  for (const FunctionInterface &f : model.functions) {
     os << "    " << prefix << "_" << f.name << ";\n";
+    if (hasDeviceEntry(cuda, f.name))
+      os << "    " << prefix << "_" << f.name << kDeviceEntrySuffix << ";\n";
+  }
   os << "  local:\n    *;\n};\n";
 }
 
@@ -188,14 +204,17 @@ std::string mlir::gru::manifestJson(const ModelInterface &model,
           e.equalsStaticSize() ? llvm::json::Value(std::stoll(e.mustEqual))
                                : llvm::json::Value(e.mustEqual),
           e.mustEqualText});
-    functions.push_back(llvm::json::Object{
-        {"name", f.name},
-        {"symbol", (prefix + "_" + f.name).str()},
-        {"inputs", std::move(inputs)},
-        {"outputs", std::move(outputs)},
-        {"sizes", std::move(sizes)},
-        {"equal_sizes", std::move(equal)},
-        {"updated_in_place", std::move(updated)}});
+    llvm::json::Object function{{"name", f.name},
+                                {"symbol", (prefix + "_" + f.name).str()},
+                                {"inputs", std::move(inputs)},
+                                {"outputs", std::move(outputs)},
+                                {"sizes", std::move(sizes)},
+                                {"equal_sizes", std::move(equal)},
+                                {"updated_in_place", std::move(updated)}};
+    if (hasDeviceEntry(cuda, f.name))
+      function["symbol_on_device"] =
+          (prefix + "_" + f.name + kDeviceEntrySuffix).str();
+    functions.push_back(std::move(function));
   }
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -225,21 +244,30 @@ namespace {
 /// Emits the body of one exported function.
 class FunctionWrapper {
 public:
+  /// The wrapper of `f`, or with `onDevice` of its entry point for device
+  /// buffers (which runs the CUDA code alone, on the caller's stream).
   FunctionWrapper(const ModelInterface &model, const FunctionInterface &f,
                   unsigned targetCount, const std::optional<CUDACode> &cuda,
-                  StringRef prefix, llvm::raw_ostream &os)
+                  StringRef prefix, llvm::raw_ostream &os,
+                  bool onDevice = false)
       : model(model), f(f), targetCount(targetCount), cuda(cuda),
-        prefix(prefix), os(os), names(ParameterNames::internal(f)) {}
+        prefix(prefix), os(os), names(ParameterNames::internal(f)),
+        onDevice(onDevice) {}
 
   void emit() {
-    os << cPrototype(f, prefix, names) << " {\n"
-       << "  static const char fn[] = \"" << prefix << "_" << f.name << "\";\n"
+    os << cPrototype(f, prefix, names, onDevice) << " {\n"
+       << "  static const char fn[] = \"" << prefix << "_" << f.name
+       << (onDevice ? kDeviceEntrySuffix : "") << "\";\n"
        << "  gru_rt_instance *rt = (gru_rt_instance *)instance;\n"
        << "  int status = GRU_OK;\n";
     declareTemporaries();
     os << "  if (!rt)\n    return gru_rt_fail(NULL, GRU_ERR_INVALID_ARGUMENT, "
-          "\"%s: instance is NULL\", fn);\n"
-       << "  gru_rt_begin_call(rt);\n";
+          "\"%s: instance is NULL\", fn);\n";
+    if (onDevice)
+      os << "  if (!gru_rt_on_cuda(rt))\n    return gru_rt_fail(rt, "
+            "GRU_ERR_DEVICE, \"%s: the instance runs on the CPU (GRU_DEVICE "
+            "or no usable CUDA device)\", fn);\n";
+    os << "  gru_rt_begin_call(rt);\n";
     emitChecks();
     emitCall();
     os << "  gru_rt_succeed(rt);\ndone:\n";
@@ -270,7 +298,7 @@ private:
 
   void declareTemporaries() {
     for (auto [i, t] : llvm::enumerate(f.inputs))
-      if (t.elementType.isInteger(1))
+      if (t.elementType.isInteger(1) && !onDevice)
         temporaries.push_back("bools" + std::to_string(i));
     for (size_t i = 0; i < f.stateResults.size(); ++i)
       temporaries.push_back("new_state" + std::to_string(i));
@@ -342,7 +370,8 @@ private:
     SmallVector<std::string> args, params;
     for (auto [i, t] : llvm::enumerate(f.inputs)) {
       std::string pointer = "(void *)" + names.inputs[i];
-      if (t.elementType.isInteger(1)) {
+      // Device masks are taken as they are.
+      if (t.elementType.isInteger(1) && !onDevice) {
         std::string count = "1";
         for (auto [extent, name] : llvm::zip(t.shape, t.dimNames))
           count +=
@@ -406,21 +435,18 @@ private:
        << "    status = gru_rt_fail(rt, GRU_ERR_OUT_OF_MEMORY, \"%s: out of "
           "memory in the model's code\", fn);\n    goto done;\n  }\n";
     std::string call = "(" + llvm::join(args, ", ") + ");\n";
-    // The CUDA code uses the instance's stream and device buffers.
-    if (cuda)
-      os << "  if (gru_rt_on_cuda(rt)) {\n    gru_rt_cuda_enter(rt);\n    "
-         << callee(cuda->symbolIndex) << call
-         << "    gru_rt_cuda_leave();\n  } else\n";
-    if (targetCount == 1) {
-      os << "  " << callee(0) << call;
+    // The CUDA code uses the instance's device buffers and stream (or the
+    // caller's).
+    if (onDevice) {
+      os << "  gru_rt_cuda_enter(rt, cuda_stream);\n  "
+         << callee(cuda->symbolIndex) << call << "  gru_rt_cuda_leave();\n";
     } else {
-      // An instance on the CPU exists only where runnable_target() found
-      // a target.
-      os << "  switch (runnable_target()) {\n";
-      for (unsigned target = 1; target < targetCount; ++target)
-        os << "  case " << target << ":\n    " << callee(target) << call
-           << "    break;\n";
-      os << "  default:\n    " << callee(0) << call << "  }\n";
+      if (cuda)
+        os << "  if (gru_rt_on_cuda(rt)) {\n    gru_rt_cuda_enter(rt, "
+              "NULL);\n    "
+           << callee(cuda->symbolIndex) << call
+           << "    gru_rt_cuda_leave();\n  } else\n";
+      emitCPUCall(callee, call);
     }
     os << "  gru_rt_unguard_allocations();\n";
     // The CUDA code records its failures for the calling thread; the state
@@ -432,6 +458,22 @@ private:
          << stateBytes(slot) << ");\n";
   }
 
+  /// The call of the CPU code of the best target that this CPU runs.
+  void emitCPUCall(function_ref<std::string(unsigned)> callee,
+                   const std::string &call) {
+    if (targetCount == 1) {
+      os << "  " << callee(0) << call;
+      return;
+    }
+    // An instance on the CPU exists only where runnable_target() found a
+    // target.
+    os << "  switch (runnable_target()) {\n";
+    for (unsigned target = 1; target < targetCount; ++target)
+      os << "  case " << target << ":\n    " << callee(target) << call
+         << "    break;\n";
+    os << "  default:\n    " << callee(0) << call << "  }\n";
+  }
+
   const ModelInterface &model;
   const FunctionInterface &f;
   unsigned targetCount;
@@ -439,6 +481,7 @@ private:
   StringRef prefix;
   llvm::raw_ostream &os;
   ParameterNames names;
+  bool onDevice;
   SmallVector<std::string> temporaries;
 };
 
@@ -539,6 +582,11 @@ void mlir::gru::emitWrapper(const ModelInterface &model,
      << "const char *" << prefix << "_manifest(void) {\n  return "
      << cStringLiteral(manifestJson(model, targets, cuda, prefix))
      << ";\n}\n\n";
-  for (const FunctionInterface &f : model.functions)
+  for (const FunctionInterface &f : model.functions) {
     FunctionWrapper(model, f, targets.size(), cuda, prefix, os).emit();
+    if (hasDeviceEntry(cuda, f.name))
+      FunctionWrapper(model, f, targets.size(), cuda, prefix, os,
+                      /*onDevice=*/true)
+          .emit();
+  }
 }

@@ -34,6 +34,7 @@
 #include "mlir/Dialect/MLProgram/IR/MLProgram.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Transforms/AllocationOpInterfaceImpl.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
@@ -79,7 +80,8 @@ namespace {
 
 /// One-shot bufferization (results through out-parameters where asked),
 /// then the deallocations.
-void addBufferization(OpPassManager &pm, bool resultsAsOutParams) {
+void addBufferization(OpPassManager &pm, bool resultsAsOutParams,
+                      bool writeOutParams = false) {
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
@@ -88,6 +90,7 @@ void addBufferization(OpPassManager &pm, bool resultsAsOutParams) {
   if (resultsAsOutParams) {
     bufferization::BufferResultsToOutParamsPassOptions outParams;
     outParams.hoistStaticAllocs = true;
+    outParams.hoistDynamicAllocs = writeOutParams;
     outParams.modifyPublicFunctions = true;
     pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   }
@@ -157,7 +160,9 @@ void mlir::gru::buildGRUToNVVMPipeline(OpPassManager &pm,
 
 void mlir::gru::buildTensorToNVVMPipeline(OpPassManager &pm,
                                           const GRUToNVVMOptions &options) {
-  addBufferization(pm, options.resultsAsOutParams);
+  // The kernels' results are copied to the out-params themselves, which
+  // may be device buffers.
+  addBufferization(pm, options.resultsAsOutParams, /*writeOutParams=*/true);
   pm.addPass(createGRUMapKernelsToGPU());
   pm.addPass(createGpuKernelOutliningPass());
   GpuNVVMAttachTargetOptions target;
@@ -235,6 +240,9 @@ void mlir::gru::registerGRUCompilerDialects(DialectRegistry &registry) {
       registry);
   linalg::registerBufferizableOpInterfaceExternalModels(registry);
   linalg::registerTilingInterfaceExternalModels(registry);
+  // buffer-results-to-out-params writes results into the out-params where
+  // it knows their allocations.
+  memref::registerAllocationOpInterfaceExternalModels(registry);
   scf::registerBufferizableOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
   vector::registerBufferizableOpInterfaceExternalModels(registry);

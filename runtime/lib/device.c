@@ -290,10 +290,13 @@ struct gru_rt_device_resources {
   } buffers[MAX_KEPT_BUFFERS];
 };
 
-/* The resources of the instance whose CUDA code this thread runs. */
+/* The resources of the instance whose CUDA code this thread runs, and the
+ * caller's stream that it runs on (NULL: the instance's). */
 static _Thread_local gru_rt_device_resources *current;
+static _Thread_local CUstream caller_stream;
 
-void gru_rt_cuda_enter(gru_rt_instance *instance) {
+void gru_rt_cuda_enter(gru_rt_instance *instance, void *stream) {
+  caller_stream = stream;
   gru_rt_device_resources **resources = gru_rt_device_of(instance);
   if (!*resources)
     *resources = calloc(1, sizeof **resources);
@@ -301,7 +304,10 @@ void gru_rt_cuda_enter(gru_rt_instance *instance) {
   current = *resources;
 }
 
-void gru_rt_cuda_leave(void) { current = NULL; }
+void gru_rt_cuda_leave(void) {
+  current = NULL;
+  caller_stream = NULL;
+}
 
 void gru_rt_cuda_release(gru_rt_device_resources *resources) {
   if (!resources)
@@ -316,6 +322,8 @@ void gru_rt_cuda_release(gru_rt_device_resources *resources) {
 }
 
 void *mgpuStreamCreate(void) {
+  if (caller_stream)
+    return caller_stream;
   if (current && current->stream)
     return current->stream;
   CUstream stream = NULL;
@@ -334,7 +342,8 @@ void mgpuStreamSynchronize(void *stream) {
 
 void mgpuStreamDestroy(void *stream) {
   /* Also after a failure: the stream is released either way. */
-  if (stream && (!current || stream != current->stream) &&
+  if (stream && stream != caller_stream &&
+      (!current || stream != current->stream) &&
       gru_rt_cuda_probe(NULL) == GRU_OK)
     cuda.cuStreamDestroy(stream);
 }

@@ -6,7 +6,9 @@
  * FAKE_CUDA_DEVICES sets the device count (default 1), FAKE_CUDA_FAIL the
  * name of a function that fails with CUDA_ERROR_OUT_OF_MEMORY (only its
  * first call with FAKE_CUDA_FAIL_ONCE); a launch of more blocks than
- * FAKE_CUDA_RESIDENT_BLOCKS fails as one that cannot be resident at once. */
+ * FAKE_CUDA_RESIDENT_BLOCKS fails as one that cannot be resident at once.
+ * Work on a stream that cuStreamCreate did not give is said to be on the
+ * caller's stream. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +20,7 @@ enum { OUT_OF_MEMORY = 2, COOPERATIVE_LAUNCH_TOO_LARGE = 720 };
 
 static int fill_kernel, other_kernel;
 static int context;
-static int stream;
+static int own_stream; /* the one that cuStreamCreate gives */
 
 static CUresult call(const char *name) {
   static int failures;
@@ -30,6 +32,11 @@ static CUresult call(const char *name) {
     return 0;
   ++failures;
   return OUT_OF_MEMORY;
+}
+
+static void say_stream(const void *s) {
+  if (s != &own_stream)
+    printf("fake cuda: on the caller's stream %p\n", s);
 }
 
 CUresult cuInit(unsigned flags) { return call("cuInit"); }
@@ -91,6 +98,7 @@ CUresult cuLaunchCooperativeKernel(void *function, unsigned gx, unsigned gy,
                                    unsigned gz, unsigned bx, unsigned by,
                                    unsigned bz, unsigned shared, void *stream,
                                    void **params) {
+  say_stream(stream);
   printf("fake cuda: launch grid %ux%ux%u block %ux%ux%u shared %u\n", gx, gy,
          gz, bx, by, bz, shared);
   CUresult result = call("cuLaunchCooperativeKernel");
@@ -126,6 +134,7 @@ typedef struct {
 
 CUresult cuLaunchKernelEx(const launch_config *config, void *function,
                           void **params, void **extra) {
+  say_stream(config->stream);
   printf("fake cuda: launch grid %ux%ux%u block %ux%ux%u shared %u",
          config->grid[0], config->grid[1], config->grid[2], config->block[0],
          config->block[1], config->block[2], config->shared);
@@ -139,11 +148,14 @@ CUresult cuLaunchKernelEx(const launch_config *config, void *function,
 }
 
 CUresult cuStreamCreate(void **created, unsigned flags) {
-  *created = &stream;
+  *created = &own_stream;
   return call("cuStreamCreate");
 }
 
-CUresult cuStreamSynchronize(void *s) { return call("cuStreamSynchronize"); }
+CUresult cuStreamSynchronize(void *s) {
+  say_stream(s);
+  return call("cuStreamSynchronize");
+}
 CUresult cuStreamDestroy_v2(void *s) { return call("cuStreamDestroy_v2"); }
 
 CUresult cuMemAlloc_v2(CUdeviceptr *pointer, size_t bytes) {

@@ -450,6 +450,18 @@ LogicalResult lowerForTarget(ModuleOp module, const CPUTarget &target,
   return (*llvmPasses)->run(module);
 }
 
+/// The functions of `model` whose lowered CUDA code in `module` only copies
+/// its buffer arguments to and from the device (gru.device_arguments).
+llvm::StringSet<> functionsOnDevice(ModuleOp module,
+                                    const ModelInterface &model) {
+  llvm::StringSet<> names;
+  for (const FunctionInterface &f : model.functions)
+    if (auto func = module.lookupSymbol<LLVM::LLVMFuncOp>(f.symbol);
+        func && func->hasAttr(kDeviceArgumentsAttrName))
+      names.insert(f.name);
+  return names;
+}
+
 LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                       ArrayRef<CPUTarget> targets, TimingScope &timing) {
   std::string error;
@@ -526,6 +538,8 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                               lowerTiming)))
       return failure();
     lowerTiming.stop();
+    if (onCUDA)
+      cudaCode->onDevice = functionsOnDevice(*variant, *model);
     progress.phase("generating code for " + name);
     TimingScope codegenTiming = timing.nest("LLVM code generation for " + name);
     if (failed(emitObjectFile(*variant, objectPath,
@@ -543,16 +557,17 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   }
   std::string headerName = llvm::sys::path::filename(headerPath).str();
   std::string headerDir = llvm::sys::path::parent_path(headerPath).str();
-  if (failed(writeFile(
-          loc, headerPath,
-          [&](llvm::raw_ostream &os) { emitHeader(*model, prefix, os); })) ||
+  if (failed(writeFile(loc, headerPath,
+                       [&](llvm::raw_ostream &os) {
+                         emitHeader(*model, cudaCode, prefix, os);
+                       })) ||
       failed(writeFile(loc, wrapperPath,
                        [&](llvm::raw_ostream &os) {
                          emitWrapper(*model, targets, cudaCode, prefix,
                                      headerName, os);
                        })) ||
       failed(writeFile(loc, versionScriptPath, [&](llvm::raw_ostream &os) {
-        emitVersionScript(*model, prefix, os);
+        emitVersionScript(*model, cudaCode, prefix, os);
       })))
     return failure();
 

@@ -635,6 +635,24 @@ struct GRUMapKernelsToGPUPass
       for (auto [first, last] : kernelGroups(*block))
         if (failed(KernelMapper(first, last).map()))
           return signalPassFailure();
+    getOperation()->walk([](func::FuncOp func) {
+      if (!func.isExternal() &&
+          llvm::all_of(func.getArguments(), onlyCopiedOnHost))
+        func->setAttr(kDeviceArgumentsAttrName,
+                      UnitAttr::get(func.getContext()));
+    });
+  }
+
+  /// Whether the host code uses `buffer` only to copy it to or from the
+  /// device (or to read its sizes).
+  static bool onlyCopiedOnHost(Value buffer) {
+    if (!isa<MemRefType>(buffer.getType()))
+      return true;
+    return llvm::all_of(buffer.getUsers(), [](Operation *user) {
+      if (auto cast = dyn_cast<memref::CastOp>(user))
+        return onlyCopiedOnHost(cast.getResult());
+      return isa<gpu::MemcpyOp, memref::DimOp>(user);
+    });
   }
 
   /// The runs of kernels in `block` (first, last) that only pure host code

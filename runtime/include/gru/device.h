@@ -46,12 +46,12 @@ GRU_RT_HIDDEN int gru_rt_take_device_error(gru_rt_instance *instance);
 /* An instance's device resources, which its calls reuse: a stream, and the
  * device buffers of earlier calls. Between gru_rt_cuda_enter and
  * gru_rt_cuda_leave, the calling thread's mgpu* functions take them from
- * `instance` (mgpuStreamCreate gives its stream, mgpuMemAlloc a buffer it
- * freed before) and give them back to it (mgpuStreamDestroy and
- * mgpuMemFree keep them); gru_rt_cuda_release frees them, when the
- * instance is destroyed. */
+ * `instance` (mgpuStreamCreate gives `stream` where it is not NULL, else
+ * the instance's; mgpuMemAlloc a buffer that it freed before) and give them
+ * back to it (mgpuStreamDestroy and mgpuMemFree keep them);
+ * gru_rt_cuda_release frees them, when the instance is destroyed. */
 typedef struct gru_rt_device_resources gru_rt_device_resources;
-GRU_RT_HIDDEN void gru_rt_cuda_enter(gru_rt_instance *instance);
+GRU_RT_HIDDEN void gru_rt_cuda_enter(gru_rt_instance *instance, void *stream);
 GRU_RT_HIDDEN void gru_rt_cuda_leave(void);
 GRU_RT_HIDDEN void gru_rt_cuda_release(gru_rt_device_resources *resources);
 

@@ -11,6 +11,7 @@
 
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
 
 #include <optional>
 #include <string>
@@ -25,6 +26,10 @@ bool isCIdentifier(StringRef name);
 /// header itself declares), or nothing if it can.
 std::optional<std::string> whyNotParameterName(StringRef name,
                                                StringRef prefix);
+
+/// The suffix of a function's entry point for device buffers
+/// (`<prefix>_<name>_on_device`) in libraries with CUDA code.
+constexpr llvm::StringLiteral kDeviceEntrySuffix = "_on_device";
 
 /// The functions that every library exports besides the model's own
 /// (`<prefix>_create`, ...).

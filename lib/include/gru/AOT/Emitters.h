@@ -6,13 +6,10 @@
 #include "gru/AOT/ModelInterface.h"
 #include "gru/Target/CPUTarget.h"
 
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace mlir::gru {
-
-/// Writes the user-facing header `<prefix>.h`.
-void emitHeader(const ModelInterface &model, StringRef prefix,
-                llvm::raw_ostream &os);
 
 /// A library's CUDA code: the kernels for `chip` (and PTX for newer GPUs)
 /// with their host code, whose C interfaces end in
@@ -20,7 +17,21 @@ void emitHeader(const ModelInterface &model, StringRef prefix,
 struct CUDACode {
   std::string chip;
   unsigned symbolIndex;
+  /// The functions (by name) whose CUDA code takes device buffers too
+  /// (gru.device_arguments): they get `<prefix>_<name>_on_device`.
+  llvm::StringSet<> onDevice;
 };
+
+/// Whether `cuda` gives function `name` an entry point for device buffers.
+inline bool hasDeviceEntry(const std::optional<CUDACode> &cuda,
+                           StringRef name) {
+  return cuda && cuda->onDevice.contains(name);
+}
+
+/// Writes the user-facing header `<prefix>.h`.
+void emitHeader(const ModelInterface &model,
+                const std::optional<CUDACode> &cuda, StringRef prefix,
+                llvm::raw_ostream &os);
 
 /// Writes the C wrapper that implements the header over the functions'
 /// MLIR C interface (`_mlir_ciface_<name>`) and the runtime library.
@@ -33,7 +44,8 @@ void emitWrapper(const ModelInterface &model, ArrayRef<CPUTarget> targets,
 
 /// A linker version script that exports the symbols of the header and hides
 /// every other symbol of the library.
-void emitVersionScript(const ModelInterface &model, StringRef prefix,
+void emitVersionScript(const ModelInterface &model,
+                       const std::optional<CUDACode> &cuda, StringRef prefix,
                        llvm::raw_ostream &os);
 
 /// The JSON manifest that `<prefix>_manifest()` returns.

@@ -25,6 +25,10 @@ constexpr llvm::StringLiteral kStepsAttrName = "gru.steps";
 /// Marks an allocation whose element [c, ...] only block c of the steps'
 /// kernels reads: a persistent kernel keeps it in shared memory.
 constexpr llvm::StringLiteral kBlockSlicesAttrName = "gru.block_slices";
+/// Marks a function whose buffer arguments its host code only copies to or
+/// from the device (gru-map-kernels-to-gpu): a caller may pass device
+/// buffers.
+constexpr llvm::StringLiteral kDeviceArgumentsAttrName = "gru.device_arguments";
 
 #define GEN_PASS_DECL
 #define GEN_PASS_REGISTRATION

@@ -149,6 +149,11 @@ def GRUMapKernelsToGPU : Pass<"gru-map-kernels-to-gpu"> {
     side of a run is asynchronous on one stream (`gpu.wait async` tokens)
     and waits for it at the run's end, so that host code after it sees what
     the kernels wrote.
+    Constant buffers (`memref.get_global` of a constant) are not copied:
+    the kernels use them as globals of their own module. A function whose
+    buffer arguments the host code then only copies to or from the device
+    (or reads the sizes of) is marked `gru.device_arguments`: a caller may
+    pass device buffers.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
