@@ -34,7 +34,6 @@
 #include "mlir/Dialect/MLProgram/IR/MLProgram.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/MemRef/Transforms/AllocationOpInterfaceImpl.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
@@ -80,8 +79,7 @@ namespace {
 
 /// One-shot bufferization (results through out-parameters where asked),
 /// then the deallocations.
-void addBufferization(OpPassManager &pm, bool resultsAsOutParams,
-                      bool writeOutParams = false) {
+void addBufferization(OpPassManager &pm, bool resultsAsOutParams) {
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
@@ -90,7 +88,6 @@ void addBufferization(OpPassManager &pm, bool resultsAsOutParams,
   if (resultsAsOutParams) {
     bufferization::BufferResultsToOutParamsPassOptions outParams;
     outParams.hoistStaticAllocs = true;
-    outParams.hoistDynamicAllocs = writeOutParams;
     outParams.modifyPublicFunctions = true;
     pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   }
@@ -160,9 +157,7 @@ void mlir::gru::buildGRUToNVVMPipeline(OpPassManager &pm,
 
 void mlir::gru::buildTensorToNVVMPipeline(OpPassManager &pm,
                                           const GRUToNVVMOptions &options) {
-  // The kernels' results are copied to the out-params themselves, which
-  // may be device buffers.
-  addBufferization(pm, options.resultsAsOutParams, /*writeOutParams=*/true);
+  addBufferization(pm, options.resultsAsOutParams);
   pm.addPass(createGRUMapKernelsToGPU());
   pm.addPass(createGpuKernelOutliningPass());
   GpuNVVMAttachTargetOptions target;
@@ -240,9 +235,6 @@ void mlir::gru::registerGRUCompilerDialects(DialectRegistry &registry) {
       registry);
   linalg::registerBufferizableOpInterfaceExternalModels(registry);
   linalg::registerTilingInterfaceExternalModels(registry);
-  // buffer-results-to-out-params writes results into the out-params where
-  // it knows their allocations.
-  memref::registerAllocationOpInterfaceExternalModels(registry);
   scf::registerBufferizableOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
   vector::registerBufferizableOpInterfaceExternalModels(registry);

@@ -133,7 +133,8 @@ public:
       });
     b.setInsertionPoint(done);
     for (auto [host, device] : copiedBack)
-      token = gpu::MemcpyOp::create(b, tokenType(), token, host, device)
+      token = gpu::MemcpyOp::create(b, tokenType(), token, outParamOrSelf(host),
+                                    device)
                   .getAsyncToken();
     for (Value device : deviceBuffers)
       token =
@@ -165,6 +166,36 @@ private:
     token = alloc.getAsyncToken();
     deviceBuffers.push_back(alloc.getMemref());
     return alloc.getMemref();
+  }
+
+  /// The function argument that host code only copies `host` into, where
+  /// that copy is all it does with `host` but free it (a result that
+  /// buffer-results-to-out-params returns through an out-param): the copy
+  /// is dropped, with `host` where it is an allocation, and the kernels'
+  /// result copied there instead, so that the host code does not touch the
+  /// out-param. Else `host`.
+  static Value outParamOrSelf(Value host) {
+    memref::CopyOp copy;
+    for (Operation *user : host.getUsers()) {
+      if (isa<memref::DeallocOp>(user))
+        continue;
+      auto other = dyn_cast<memref::CopyOp>(user);
+      if (!other || other.getSource() != host || copy)
+        return host;
+      copy = other;
+    }
+    auto out = copy ? dyn_cast<BlockArgument>(copy.getTarget()) : nullptr;
+    if (!out || out.getType() != host.getType() ||
+        !isa<FunctionOpInterface>(out.getOwner()->getParentOp()))
+      return host;
+    copy.erase();
+    // The host buffer is only freed now: it need not exist.
+    if (auto alloc = host.getDefiningOp<memref::AllocOp>()) {
+      for (Operation *user : llvm::make_early_inc_range(host.getUsers()))
+        user->erase();
+      alloc.erase();
+    }
+    return out;
   }
 
   /// Whether `buffer` is a constant global's (memref.get_global).

@@ -332,3 +332,47 @@ func.func @other_block(%out: memref<4x32xf32>, %steps: index) {
   } {gru.steps = "grid"}
   return
 }
+
+// -----
+
+// A result that buffer-results-to-out-params copies into its out-param is
+// copied there from the device, without the host buffer; the host code then
+// only copies the arguments, so that a caller may pass device buffers.
+// CHECK-LABEL: func @out_param(
+// CHECK-SAME: %[[X:.*]]: memref<4x8xf32>, %[[OUT:.*]]: memref<4x8xf32>) attributes {gru.device_arguments}
+// CHECK-NOT: memref.alloc
+// CHECK: %[[DR:.*]], %{{.*}} = gpu.alloc async
+// CHECK: gpu.launch
+// CHECK: gpu.memcpy async [%{{.*}}] %[[OUT]], %[[DR]]
+// CHECK-NOT: memref.copy
+// CHECK-NOT: memref.dealloc
+// CHECK: return
+func.func @out_param(%x: memref<4x8xf32>, %out: memref<4x8xf32>) {
+  %result = memref.alloc() : memref<4x8xf32>
+  scf.forall (%block) in (4) {
+    scf.forall (%thread) in (8) {
+      %v = memref.load %x[%block, %thread] : memref<4x8xf32>
+      memref.store %v, %result[%block, %thread] : memref<4x8xf32>
+    } {mapping = [#gpu.thread<x>]}
+  } {mapping = [#gpu.block<x>]}
+  memref.copy %result, %out : memref<4x8xf32> to memref<4x8xf32>
+  memref.dealloc %result : memref<4x8xf32>
+  return
+}
+
+// -----
+
+// Host code that reads an argument itself: no gru.device_arguments.
+// CHECK-LABEL: func @host_reads(
+// CHECK-NOT: gru.device_arguments
+// CHECK-SAME: {
+func.func @host_reads(%x: memref<4x8xf32>, %out: memref<4x8xf32>) {
+  linalg.exp ins(%x : memref<4x8xf32>) outs(%out : memref<4x8xf32>)
+  scf.forall (%block) in (4) {
+    scf.forall (%thread) in (8) {
+      %v = memref.load %x[%block, %thread] : memref<4x8xf32>
+      memref.store %v, %out[%block, %thread] : memref<4x8xf32>
+    } {mapping = [#gpu.thread<x>]}
+  } {mapping = [#gpu.block<x>]}
+  return
+}
