@@ -59,11 +59,10 @@ bool isSteps(Operation *op) {
   return isa<scf::ForOp>(op) && op->hasAttr(kStepsAttrName);
 }
 
-/// A kernel: its forall over blocks, the foralls over threads that its body
-/// runs one after the other, and their static bounds.
+/// A kernel: its forall over blocks, whose body runs foralls over threads
+/// one after the other, and their static bounds (the same for all).
 struct KernelNest {
   scf::ForallOp grid;
-  SmallVector<scf::ForallOp> threads;
   int64_t blocks, threadsPerBlock;
 
   static FailureOr<KernelNest> of(scf::ForallOp grid) {
@@ -72,21 +71,16 @@ struct KernelNest {
         return std::nullopt;
       return getConstantIntValue(forall.getMixedUpperBound()[0]);
     };
-    KernelNest nest{grid, {}, 0, 0};
-    grid.getBody()->walk([&](scf::ForallOp threads) {
-      nest.threads.push_back(threads);
+    SmallVector<std::optional<int64_t>> threads;
+    grid.getBody()->walk([&](scf::ForallOp forall) {
+      threads.push_back(bound(forall));
       return WalkResult::skip();
     });
     std::optional<int64_t> blocks = bound(grid);
-    if (!blocks || nest.threads.empty())
+    if (!blocks || threads.empty() || !threads.front() ||
+        !llvm::all_equal(threads))
       return failure();
-    nest.blocks = *blocks;
-    std::optional<int64_t> perBlock = bound(nest.threads.front());
-    for (scf::ForallOp threads : nest.threads)
-      if (!perBlock || bound(threads) != perBlock)
-        return failure();
-    nest.threadsPerBlock = *perBlock;
-    return nest;
+    return KernelNest{grid, *blocks, *threads.front()};
   }
 };
 
