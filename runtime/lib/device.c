@@ -4,6 +4,7 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,6 +283,8 @@ void *mgpuModuleGetFunction(void *handle, const char *name) {
 enum { MAX_KEPT_BUFFERS = 64 };
 struct gru_rt_device_resources {
   CUstream stream;
+  void *plans; /* the cuDNN bridge's, freed by release_plans */
+  void (*release_plans)(void *plans);
   int count;
   struct {
     CUdeviceptr pointer;
@@ -293,10 +296,12 @@ struct gru_rt_device_resources {
 /* The resources of the instance whose CUDA code this thread runs, and the
  * caller's stream that it runs on (NULL: the instance's). */
 static _Thread_local gru_rt_device_resources *current;
+static _Thread_local gru_rt_instance *current_instance;
 static _Thread_local CUstream caller_stream;
 
 void gru_rt_cuda_enter(gru_rt_instance *instance, void *stream) {
   caller_stream = stream;
+  current_instance = instance;
   gru_rt_device_resources **resources = gru_rt_device_of(instance);
   if (!*resources)
     *resources = calloc(1, sizeof **resources);
@@ -306,12 +311,47 @@ void gru_rt_cuda_enter(gru_rt_instance *instance, void *stream) {
 
 void gru_rt_cuda_leave(void) {
   current = NULL;
+  current_instance = NULL;
   caller_stream = NULL;
+}
+
+gru_rt_instance *gru_rt_cuda_instance(void) { return current_instance; }
+
+void **gru_rt_cuda_plans(void (*release)(void *plans)) {
+  if (!current)
+    return NULL;
+  current->release_plans = release;
+  return &current->plans;
+}
+
+bool gru_rt_cuda_ready(void) { return ready(); }
+
+void gru_rt_cuda_fail(const char *format, ...) {
+  char message[512];
+  va_list arguments;
+  va_start(arguments, format);
+  vsnprintf(message, sizeof message, format, arguments);
+  va_end(arguments);
+  record_failure(message);
+}
+
+void *gru_rt_cuda_alloc(size_t bytes) {
+  CUdeviceptr pointer = 0;
+  if (ready())
+    succeeded(cuda.cuMemAlloc(&pointer, bytes), "cuMemAlloc");
+  return (void *)(uintptr_t)pointer;
+}
+
+void gru_rt_cuda_free(void *pointer) {
+  if (pointer && gru_rt_cuda_probe(NULL) == GRU_OK)
+    cuda.cuMemFree((CUdeviceptr)(uintptr_t)pointer);
 }
 
 void gru_rt_cuda_release(gru_rt_device_resources *resources) {
   if (!resources)
     return;
+  if (resources->release_plans)
+    resources->release_plans(resources->plans);
   if (gru_rt_cuda_probe(NULL) == GRU_OK) {
     for (int i = 0; i < resources->count; ++i)
       cuda.cuMemFree(resources->buffers[i].pointer);

@@ -24,6 +24,7 @@ struct gru_rt_instance {
   bool on_cuda; /* its calls run the library's CUDA code */
   struct gru_rt_device_resources *device;
   char error[512];
+  char dispatch[512]; /* how the last call ran its cuDNN-eligible layers */
 };
 
 /* Errors of calls made with a NULL instance. */
@@ -91,6 +92,23 @@ void gru_rt_reset(gru_rt_instance *instance) {
 
 void gru_rt_begin_call(gru_rt_instance *instance) {
   pthread_mutex_lock(&instance->lock);
+  instance->dispatch[0] = '\0';
+}
+
+void gru_rt_note_dispatch(gru_rt_instance *instance, const char *format,
+                          ...) {
+  size_t used = strlen(instance->dispatch);
+  if (used + 1 >= sizeof instance->dispatch)
+    return;
+  va_list arguments;
+  va_start(arguments, format);
+  vsnprintf(instance->dispatch + used, sizeof instance->dispatch - used,
+            format, arguments);
+  va_end(arguments);
+}
+
+const char *gru_rt_last_dispatch(const gru_rt_instance *instance) {
+  return instance ? instance->dispatch : NULL;
 }
 
 void gru_rt_end_call(gru_rt_instance *instance) {

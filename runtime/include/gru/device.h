@@ -55,6 +55,21 @@ GRU_RT_HIDDEN void gru_rt_cuda_enter(gru_rt_instance *instance, void *stream);
 GRU_RT_HIDDEN void gru_rt_cuda_leave(void);
 GRU_RT_HIDDEN void gru_rt_cuda_release(gru_rt_device_resources *resources);
 
+/* For the cuDNN bridge (gru/cudnn.h), between gru_rt_cuda_enter and
+ * gru_rt_cuda_leave: the instance; where the instance keeps the bridge's
+ * plans, which `release` frees with the resources (NULL without
+ * resources); whether a device call may go ahead (a usable driver, its
+ * context current, no failure pending); a failure recorded for the calling
+ * thread (printf-style); device memory outside the instance's kept
+ * buffers (NULL after a failure). */
+GRU_RT_HIDDEN gru_rt_instance *gru_rt_cuda_instance(void);
+GRU_RT_HIDDEN void **gru_rt_cuda_plans(void (*release)(void *plans));
+GRU_RT_HIDDEN bool gru_rt_cuda_ready(void);
+GRU_RT_HIDDEN void gru_rt_cuda_fail(const char *format, ...)
+    __attribute__((format(printf, 1, 2)));
+GRU_RT_HIDDEN void *gru_rt_cuda_alloc(size_t bytes);
+GRU_RT_HIDDEN void gru_rt_cuda_free(void *pointer);
+
 GRU_RT_HIDDEN void *mgpuModuleLoad(void *data, size_t size);
 GRU_RT_HIDDEN void mgpuModuleUnload(void *module);
 GRU_RT_HIDDEN void *mgpuModuleGetFunction(void *module, const char *name);

@@ -47,6 +47,13 @@ int64_t gru_rt_seed(const gru_rt_instance *instance);
  * is created), not its CPU code. */
 void gru_rt_set_cuda(gru_rt_instance *instance, bool on_cuda);
 bool gru_rt_on_cuda(const gru_rt_instance *instance);
+/* How the instance's last call ran its layers that may use cuDNN: a line
+ * each, "layer N: cudnn" or "layer N: fused (why)", appended by
+ * gru_rt_note_dispatch (printf-style; the caller holds the instance's
+ * lock); "" after a call without such layers, NULL for NULL. */
+void gru_rt_note_dispatch(gru_rt_instance *instance, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+const char *gru_rt_last_dispatch(const gru_rt_instance *instance);
 /* Where the instance keeps its device resources (gru/device.h), NULL until
  * its first CUDA call. */
 struct gru_rt_device_resources **gru_rt_device_of(gru_rt_instance *instance);
