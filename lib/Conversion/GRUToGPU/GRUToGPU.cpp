@@ -31,6 +31,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelBuilder.h"
 #include "gru/Conversion/Passes.h"
 #include "gru/Conversion/StepSemantics.h"
 #include "gru/Target/GPUTarget.h"
@@ -76,13 +77,13 @@ struct Buffers {
 };
 
 /// Builds the kernels of one gru.layer.
-class LayerKernels {
+class LayerKernels : KernelBuilder {
 public:
   LayerKernels(RewriterBase &rewriter, LayerOp op, const KernelShape &shape)
-      : b(op.getLoc(), rewriter), op(op), shape(shape), math(GateMath::of(op)),
-        units(op.getUnits()) {
+      : KernelBuilder(op.getLoc(), rewriter, shape.threads,
+                      op.getInput().getType().getElementType()),
+        op(op), shape(shape), math(GateMath::of(op)), units(op.getUnits()) {
     b.setInsertionPoint(op);
-    elementType = op.getInput().getType().getElementType();
     in = {buffer(op.getInput()),
           buffer(op.getKernel()),
           buffer(op.getRecurrentKernel()),
@@ -114,25 +115,6 @@ private:
   // Buffers
   //===--------------------------------------------------------------------===//
 
-  /// A read-only buffer of an operand tensor, of any layout.
-  Value buffer(Value tensor) {
-    if (!tensor)
-      return tensor;
-    auto type = cast<RankedTensorType>(tensor.getType());
-    return bufferization::ToBufferOp::create(
-        b, bufferization::getMemRefTypeWithFullyDynamicLayout(type), tensor,
-        /*readOnly=*/true);
-  }
-
-  Value alloc(ArrayRef<OpFoldResult> shape) {
-    SmallVector<int64_t> staticShape;
-    SmallVector<Value> dynamicSizes;
-    dispatchIndexOpFoldResults(shape, dynamicSizes, staticShape);
-    return memref::AllocOp::create(b, MemRefType::get(staticShape, elementType),
-                                   dynamicSizes, ValueRange{},
-                                   b.getI64IntegerAttr(64));
-  }
-
   void allocateBuffers() {
     OpFoldResult rows = memref::getMixedSize(b, b.getLoc(), in.input, 0);
     OpFoldResult time = memref::getMixedSize(b, b.getLoc(), in.input, 1);
@@ -161,37 +143,11 @@ private:
     return op.getMask() && !op.getZeroOutputForMask();
   }
 
-  /// The tensor of a buffer that the kernels have written.
-  Value tensor(Value buffer) {
-    auto type = cast<MemRefType>(buffer.getType());
-    return bufferization::ToTensorOp::create(
-        b, RankedTensorType::get(type.getShape(), elementType), buffer,
-        /*restrict=*/true, /*writable=*/true);
-  }
-
   //===--------------------------------------------------------------------===//
   // Scalars
   //===--------------------------------------------------------------------===//
 
   Value features() { return memref::DimOp::create(b, in.input, 2); }
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
-  Value zero() {
-    return arith::ConstantOp::create(b, b.getZeroAttr(elementType));
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
-  Value div(Value x, Value y) { return arith::DivUIOp::create(b, x, y); }
-  Value rem(Value x, Value y) { return arith::RemUIOp::create(b, x, y); }
-  Value load(Value buffer, ValueRange indices) {
-    return memref::LoadOp::create(b, buffer, indices);
-  }
-  void store(Value value, Value buffer, ValueRange indices) {
-    if (buffer)
-      memref::StoreOp::create(b, value, buffer, indices);
-  }
-  Value fma(Value x, Value y, Value acc) {
-    return math::FmaOp::create(b, x, y, acc);
-  }
 
   /// bias[row, column], the (3U) bias as row 0; zero without one.
   Value biasAt(int64_t row, Value column) {
@@ -205,84 +161,6 @@ private:
   //===--------------------------------------------------------------------===//
   // Kernels
   //===--------------------------------------------------------------------===//
-
-  /// A kernel of `blocks` blocks: `body(block)` runs once for each, and
-  /// builds the block's work with `threads`.
-  void grid(int64_t blocks, function_ref<void(Value block)> body) {
-    auto mapping = b.getArrayAttr(
-        gpu::GPUBlockMappingAttr::get(b.getContext(), gpu::MappingId::DimX));
-    OpBuilder::InsertionGuard guard(b);
-    auto grid =
-        scf::ForallOp::create(b, ArrayRef<OpFoldResult>{b.getIndexAttr(blocks)},
-                              ValueRange{}, mapping);
-    b.setInsertionPoint(grid.getTerminator());
-    body(grid.getInductionVar(0));
-  }
-
-  /// `body(thread)` for each of the shape's threads of a block. A block's
-  /// threads run one `threads` after the other: on a GPU, they meet at a
-  /// block barrier in between.
-  void threads(function_ref<void(Value thread)> body) {
-    auto mapping = b.getArrayAttr(
-        gpu::GPUThreadMappingAttr::get(b.getContext(), gpu::MappingId::DimX));
-    OpBuilder::InsertionGuard guard(b);
-    auto threads = scf::ForallOp::create(
-        b, ArrayRef<OpFoldResult>{b.getIndexAttr(shape.threads)}, ValueRange{},
-        mapping);
-    b.setInsertionPoint(threads.getTerminator());
-    body(threads.getInductionVar(0));
-  }
-
-  /// `body(i)` for i in [first, end) by `stride`.
-  void stridedLoop(Value first, Value end, Value stride,
-                   function_ref<void(Value)> body) {
-    scf::ForOp::create(b, first, end, stride, ValueRange{},
-                       [&](OpBuilder &nested, Location, Value i, ValueRange) {
-                         OpBuilder::InsertionGuard guard(b);
-                         b.setInsertionPointToStart(nested.getInsertionBlock());
-                         body(i);
-                         scf::YieldOp::create(b);
-                       });
-  }
-
-  /// Σ body(i, sums) for i in [first, end) by `stride`, from `inits`.
-  SmallVector<Value>
-  sumLoop(Value first, Value end, Value stride, ValueRange inits,
-          function_ref<SmallVector<Value>(Value, ValueRange)> body) {
-    auto loop = scf::ForOp::create(
-        b, first, end, stride, inits,
-        [&](OpBuilder &nested, Location, Value i, ValueRange sums) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToStart(nested.getInsertionBlock());
-          scf::YieldOp::create(b, body(i, sums));
-        });
-    return loop.getResults();
-  }
-
-  /// `body()` where `condition` holds.
-  void when(Value condition, function_ref<void()> body) {
-    auto guard = scf::IfOp::create(b, condition, /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard insertion(b);
-    b.setInsertionPoint(guard.thenBlock()->getTerminator());
-    body();
-  }
-
-  Value less(Value x, Value y) {
-    return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, x, y);
-  }
-  Value both(Value x, Value y) { return arith::AndIOp::create(b, x, y); }
-
-  /// `body(i)` for every i in [0, count), spread over all threads of a
-  /// kernel of `blocks` blocks.
-  void eachElement(int64_t blocks, Value count,
-                   function_ref<void(Value)> body) {
-    grid(blocks, [&](Value block) {
-      threads([&](Value thread) {
-        Value first = add(mul(block, index(shape.threads)), thread);
-        stridedLoop(first, count, index(blocks * shape.threads), body);
-      });
-    });
-  }
 
   /// The input projection x·W + b_i of every row and step, with the input
   /// dropout mask of the gate (one per gate, or one shared).
@@ -550,12 +428,10 @@ private:
           [&](const Position &at, ArrayRef<Value> dots) { update(at, dots); });
   }
 
-  ImplicitLocOpBuilder b;
   LayerOp op;
   const KernelShape &shape;
   GateMath math;
   int64_t units;
-  Type elementType;
   Operands in;
   Buffers out;
   Value batch, steps;
