@@ -188,6 +188,14 @@ SmallVector<std::string> LayerOp::getCuDNNBlockers() {
     add("reset_after is false; cuDNN needs true");
   if (getClip())
     add("clip is set; cuDNN's GRU does not clip");
+  if (getGoBackwards() && getMask())
+    add("go_backwards with a mask: the reversed mask is left-padded, which "
+        "cuDNN cannot run");
+  if (Type element = getInput().getType().getElementType(); !element.isF32()) {
+    std::string name;
+    llvm::raw_string_ostream(name) << element;
+    add("the element type is " + name + "; the cuDNN path runs f32");
+  }
   return blockers;
 }
 

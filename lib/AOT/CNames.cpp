@@ -17,7 +17,7 @@ bool mlir::gru::isCIdentifier(StringRef name) {
 SmallVector<std::string> mlir::gru::instanceFunctions(StringRef prefix) {
   SmallVector<std::string> names;
   for (StringRef suffix : {"create", "destroy", "reset_states", "last_error",
-                           "manifest", "target", "device"})
+                           "last_dispatch", "manifest", "target", "device"})
     names.push_back((prefix + "_" + suffix).str());
   return names;
 }

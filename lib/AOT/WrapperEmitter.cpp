@@ -126,6 +126,11 @@ void mlir::gru::emitHeader(const ModelInterface &model,
         "success). */\n"
      << "const char *" << prefix << "_last_error(const " << prefix
      << "_instance *instance);\n"
+     << "/* How the last call on `instance` ran the layers that may use "
+        "cuDNN: a line\n * each, \"layer N: cudnn\" or \"layer N: fused "
+        "(why)\" (\"\" without such layers;\n * NULL for NULL). */\n"
+     << "const char *" << prefix << "_last_dispatch(const " << prefix
+     << "_instance *instance);\n"
      << "/* A JSON description of the functions below and of the targets. */\n"
      << "const char *" << prefix << "_manifest(void);\n"
      << "/* The target (an LLVM CPU name of the manifest's targets) whose "
@@ -578,6 +583,9 @@ void mlir::gru::emitWrapper(const ModelInterface &model,
      << "  gru_rt_reset((gru_rt_instance *)instance);\n  return GRU_OK;\n}\n\n"
      << "const char *" << prefix << "_last_error(const " << prefix
      << "_instance *instance) {\n  return gru_rt_last_error((const "
+        "gru_rt_instance *)instance);\n}\n\n"
+     << "const char *" << prefix << "_last_dispatch(const " << prefix
+     << "_instance *instance) {\n  return gru_rt_last_dispatch((const "
         "gru_rt_instance *)instance);\n}\n\n"
      << "const char *" << prefix << "_manifest(void) {\n  return "
      << cStringLiteral(manifestJson(model, targets, cuda, prefix))

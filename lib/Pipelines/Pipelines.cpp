@@ -53,15 +53,18 @@ using namespace mlir;
 using namespace mlir::gru;
 
 void mlir::gru::buildGRUToTensorPipeline(OpPassManager &pm,
-                                         std::optional<GPUTarget> gpuKernel) {
+                                         std::optional<GPUTarget> gpuKernel,
+                                         std::optional<CuDNNCalls> cudnn) {
   pm.addPass(createGRUEliminateDropout());
   pm.addPass(createGRUMaterializeState());
   pm.addPass(createGRUUnroll());
-  // The GPU path generates no cuDNN calls yet: its layers are all fused.
-  pm.addPass(createGRUSelectImpl(
-      GRUSelectImplOptions{gpuKernel ? Target::gpu : Target::cpu,
-                           /*cudnn=*/!gpuKernel}));
+  pm.addPass(createGRUSelectImpl(GRUSelectImplOptions{
+      gpuKernel ? Target::gpu : Target::cpu, cudnn && gpuKernel}));
   pm.addPass(createCanonicalizerPass()); // also folds initializers
+  if (gpuKernel && cudnn)
+    pm.addPass(createConvertGRUToCuDNN(ConvertGRUToCuDNNOptions{
+        gpuKernel->multiprocessors, gpuKernel->threadsPerBlock, cudnn->algo,
+        cudnn->tf32}));
   if (gpuKernel)
     pm.addPass(createConvertGRUToGPU(ConvertGRUToGPUOptions{
         gpuKernel->multiprocessors, gpuKernel->threadsPerBlock,
@@ -151,7 +154,7 @@ void mlir::gru::buildGRUToLLVMPipeline(OpPassManager &pm,
 void mlir::gru::buildGRUToNVVMPipeline(OpPassManager &pm,
                                        const GRUToNVVMOptions &options) {
   pm.addPass(createGRUExportRegularization());
-  buildGRUToTensorPipeline(pm, options.target());
+  buildGRUToTensorPipeline(pm, options.target(), options.cudnnCalls());
   buildTensorToNVVMPipeline(pm, options);
 }
 

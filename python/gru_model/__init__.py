@@ -176,6 +176,7 @@ class Model:
                                         ("destroy", None, [ctypes.c_void_p]),
                                         ("reset_states", ctypes.c_int, [ctypes.c_void_p]),
                                         ("last_error", ctypes.c_char_p, [ctypes.c_void_p]),
+                                        ("last_dispatch", ctypes.c_char_p, [ctypes.c_void_p]),
                                         ("manifest", ctypes.c_char_p, []),
                                         ("target", ctypes.c_char_p, []),
                                         ("device", ctypes.c_char_p, [ctypes.c_void_p])):
@@ -209,6 +210,11 @@ class Model:
 
     def last_error(self):
         return self._api["last_error"](self._handle()).decode()
+
+    def last_dispatch(self):
+        """How the last call ran the layers that may use cuDNN: a line each,
+        "layer N: cudnn" or "layer N: fused (why)"."""
+        return self._api["last_dispatch"](self._handle()).decode()
 
     def reset_states(self):
         code = self._api["reset_states"](self._handle())

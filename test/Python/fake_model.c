@@ -44,6 +44,10 @@ const char *fake_last_error(const fake_instance *instance) {
   return instance ? instance->error : "null instance";
 }
 
+const char *fake_last_dispatch(const fake_instance *instance) {
+  return instance ? "" : NULL;
+}
+
 const char *fake_manifest(void) {
   return "{\"prefix\": \"fake\", \"functions\": ["
          "{\"name\": \"add\", \"symbol\": \"fake_add\","

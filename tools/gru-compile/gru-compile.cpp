@@ -138,6 +138,18 @@ static cl::opt<int64_t> gpuClusterBlocks(
     cl::desc("blocks of a thread-block cluster of the GPU kernels (0: none; "
              "default: the chip's)"),
     cl::init(-1), cl::Hidden, cl::cat(targetCategory));
+static cl::opt<std::string> cudnnOption(
+    "cudnn",
+    cl::desc("the cuDNN algorithm of the CUDA code's layers that may use "
+             "cuDNN (standard, small_h, persist_static, persist_dynamic), "
+             "or none: all layers run the fused kernels; a layer uses cuDNN "
+             "where the run time can, and the fused kernels otherwise"),
+    cl::init("standard"), cl::cat(targetCategory));
+static cl::opt<bool> cudnnTF32Option(
+    "cudnn-tf32",
+    cl::desc("cuDNN with TF32 tensor-core math: faster, beyond the 1e-5 of "
+             "fp32"),
+    cl::cat(targetCategory));
 static cl::opt<bool> showRemarks("remarks",
                                  cl::desc("print the compiler's remarks (e.g. "
                                           "why a layer does not use cuDNN)"),
@@ -418,7 +430,11 @@ LogicalResult lowerForTarget(ModuleOp module, const CPUTarget &target,
     gpuKernel = GPUTarget::forChip(cudaChipOption, gpuMultiprocessors,
                                    gpuThreadsPerBlock, gpuSharedMemory,
                                    gpuClusterBlocks);
-  buildGRUToTensorPipeline(**tensorPasses, gpuKernel);
+  // The CPU twin of the GPU kernels (gpu-kernel-on-cpu) cannot call cuDNN.
+  std::optional<CuDNNCalls> cudnn;
+  if (cuda && cudnnOption != "none")
+    cudnn = CuDNNCalls{cudnnOption, cudnnTF32Option};
+  buildGRUToTensorPipeline(**tensorPasses, gpuKernel, cudnn);
   if (failed((*tensorPasses)->run(module)) ||
       failed(bindInstanceData(module, model)))
     return failure();

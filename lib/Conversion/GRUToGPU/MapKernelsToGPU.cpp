@@ -23,6 +23,7 @@
 #include "gru/Target/GPUTarget.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Utils/GPUUtils.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -57,6 +58,40 @@ bool isKernel(Operation *op) {
 /// Whether `op` is the loop of a layer's steps.
 bool isSteps(Operation *op) {
   return isa<scf::ForOp>(op) && op->hasAttr(kStepsAttrName);
+}
+
+/// The parameter attributes of a call's callee, where it is a function
+/// that runs work on the device (convert-gru-to-cudnn's): some of its
+/// buffers are on the device (gru.device).
+ArrayAttr deviceCallParameters(Operation *op) {
+  auto call = dyn_cast<func::CallOp>(op);
+  if (!call)
+    return {};
+  auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
+      call, call.getCalleeAttr());
+  ArrayAttr parameters = callee ? callee.getAllArgAttrs() : ArrayAttr();
+  if (!parameters ||
+      llvm::none_of(parameters.getAsRange<DictionaryAttr>(),
+                    [](DictionaryAttr d) {
+                      return d && d.contains(kDeviceBufferAttrName);
+                    }))
+    return {};
+  return parameters;
+}
+
+/// Whether operand `index` of the device call `op` is on the device, or
+/// written by it.
+bool isDeviceOperand(Operation *op, unsigned index, StringRef mark) {
+  ArrayAttr parameters = deviceCallParameters(op);
+  auto d = parameters ? dyn_cast_or_null<DictionaryAttr>(parameters[index])
+                      : DictionaryAttr();
+  return d && d.contains(mark);
+}
+
+/// Whether `op` is work that the device runs: a kernel, the steps or a
+/// device call.
+bool isDeviceWork(Operation *op) {
+  return isKernel(op) || isSteps(op) || deviceCallParameters(op);
 }
 
 /// A kernel: its forall over blocks, whose body runs foralls over threads
@@ -104,7 +139,7 @@ public:
     SmallVector<Operation *> kernels;
     for (Operation *op = first; op != last->getNextNode();
          op = op->getNextNode())
-      if (isKernel(op) || isSteps(op))
+      if (isDeviceWork(op))
         kernels.push_back(op);
     // Where the host waits for the kernels, completed below.
     b.setInsertionPointAfter(last);
@@ -113,8 +148,11 @@ public:
     token = gpu::WaitOp::create(b, tokenType(), ValueRange{}).getAsyncToken();
     if (failed(placeBuffersOnDevice(kernels)))
       return failure();
+    // Device calls run on the stream of the current call, as the mgpu*
+    // functions do: in order with the work on it before them.
     for (Operation *kernel : kernels)
-      if (failed(isSteps(kernel) ? mapSteps(cast<scf::ForOp>(kernel))
+      if (!isa<func::CallOp>(kernel) &&
+          failed(isSteps(kernel) ? mapSteps(cast<scf::ForOp>(kernel))
                                  : mapKernel(cast<scf::ForallOp>(kernel))))
         return failure();
     // Constants are compiled into the kernels rather than passed to them;
@@ -230,11 +268,12 @@ private:
   }
 
   /// Whether host code before the kernels uses `host` (and may have written
-  /// it).
-  bool usedBeforeKernels(Value host) {
+  /// it), other than in `kernelUse`s.
+  bool usedBeforeKernels(Value host,
+                         function_ref<bool(Operation *)> kernelUse) {
     return llvm::any_of(host.getUsers(), [&](Operation *user) {
       Operation *inBlock = first->getBlock()->findAncestorOpInBlock(*user);
-      return inBlock && inBlock->isBeforeInBlock(first);
+      return inBlock && inBlock->isBeforeInBlock(first) && !kernelUse(user);
     });
   }
 
@@ -242,17 +281,32 @@ private:
   /// kernels use it.
   LogicalResult placeBuffersOnDevice(ArrayRef<Operation *> kernels) {
     llvm::SetVector<Value> used;
-    for (Operation *kernel : kernels)
+    for (Operation *kernel : kernels) {
       getUsedValuesDefinedAbove(kernel->getRegions(), used);
+      for (OpOperand &operand : kernel->getOpOperands())
+        if (isDeviceOperand(kernel, operand.getOperandNumber(),
+                            kDeviceBufferAttrName))
+          used.insert(throughCast(operand.get()));
+    }
+    // A device call's buffer operand, or a cast for device calls alone.
+    auto inCall = [&](Operation *user) {
+      auto cast = dyn_cast<memref::CastOp>(user);
+      return llvm::is_contained(kernels, user) ||
+             (cast && !cast->use_empty() &&
+              llvm::all_of(cast->getUsers(), [&](Operation *call) {
+                return llvm::is_contained(kernels, call);
+              }));
+    };
     auto inKernels = [&](Operation *user) {
-      return llvm::any_of(
-          kernels, [&](Operation *kernel) { return kernel->isAncestor(user); });
+      return inCall(user) || llvm::any_of(kernels, [&](Operation *kernel) {
+               return kernel->isAncestor(user);
+             });
     };
     for (Value host : used) {
       if (!isa<MemRefType>(host.getType()) || isConstantGlobal(host))
         continue;
       for (Operation *user : host.getUsers())
-        if (inKernels(user) &&
+        if (inKernels(user) && !inCall(user) &&
             !isa<memref::LoadOp, memref::StoreOp, memref::DimOp>(user))
           return user->emitError()
                  << "gru-map-kernels-to-gpu: a kernel uses a buffer other "
@@ -261,15 +315,15 @@ private:
       bool kernelsOnly = alloc && llvm::all_of(host.getUsers(), [&](auto *u) {
                            return inKernels(u) || isa<memref::DeallocOp>(u);
                          });
-      bool written = llvm::any_of(host.getUsers(), [&](Operation *user) {
-        return inKernels(user) && isa<memref::StoreOp>(user);
+      bool written = llvm::any_of(host.getUses(), [&](OpOperand &use) {
+        return inKernels(use.getOwner()) && writes(use);
       });
       Value device = deviceBuffer(host);
       if (alloc && alloc->hasAttr(kBlockSlicesAttrName))
         blockSliced.insert(device);
       // An allocation is copied in only where the host used it first; the
       // kernels write those that they alone use before they read them.
-      if (!kernelsOnly && (!alloc || usedBeforeKernels(host)))
+      if (!kernelsOnly && (!alloc || usedBeforeKernels(host, inKernels)))
         token = gpu::MemcpyOp::create(b, tokenType(), token, device,
                                       contiguous(host))
                     .getAsyncToken();
@@ -280,8 +334,9 @@ private:
                  << "gru-map-kernels-to-gpu: kernels write a strided buffer";
         copiedBack.push_back({whole, device});
       }
-      host.replaceUsesWithIf(
-          device, [&](OpOperand &use) { return inKernels(use.getOwner()); });
+      for (OpOperand &use : llvm::make_early_inc_range(host.getUses()))
+        if (inKernels(use.getOwner()))
+          useOnDevice(use, device);
       if (kernelsOnly) {
         for (Operation *user : llvm::make_early_inc_range(host.getUsers()))
           user->erase(); // deallocations
@@ -289,6 +344,46 @@ private:
       }
     }
     return success();
+  }
+
+  /// The buffer that `value` casts, or `value`.
+  static Value throughCast(Value value) {
+    auto cast = value.getDefiningOp<memref::CastOp>();
+    return cast ? cast.getSource() : value;
+  }
+
+  /// Whether `use` (in the kernels) writes its buffer: a store, or a device
+  /// call's written operand (also through a cast).
+  static bool writes(OpOperand &use) {
+    Operation *user = use.getOwner();
+    if (isa<memref::StoreOp>(user))
+      return use.getOperandNumber() == 1;
+    if (isa<memref::CastOp>(user))
+      return llvm::any_of(user->getResult(0).getUses(), writes);
+    return isDeviceOperand(user, use.getOperandNumber(), kWrittenBufferAttrName);
+  }
+
+  /// Makes `use` use `device` in place of its host buffer: a cast's source
+  /// may change layout, a call's operand is cast to its type.
+  void useOnDevice(OpOperand &use, Value device) {
+    Type type = use.get().getType();
+    if (auto cast = dyn_cast<memref::CastOp>(use.getOwner())) {
+      // After the device buffer, which the run's first operation follows.
+      use.set(device);
+      Operation *call = *llvm::min_element(
+          cast->getUsers(), [](Operation *x, Operation *y) {
+            return x->isBeforeInBlock(y);
+          });
+      cast->moveBefore(call);
+      return;
+    }
+    if (device.getType() == type) {
+      use.set(device);
+      return;
+    }
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(use.getOwner());
+    use.set(memref::CastOp::create(b, type, device));
   }
 
   /// The body of `nest`'s block forall, with its block id replaced by
@@ -651,7 +746,7 @@ struct GRUMapKernelsToGPUPass
   void runOnOperation() override {
     llvm::SetVector<Block *> blocks;
     getOperation()->walk<WalkOrder::PreOrder>([&](Operation *op) {
-      if (!isKernel(op) && !isSteps(op))
+      if (!isDeviceWork(op))
         return WalkResult::advance();
       blocks.insert(op->getBlock());
       return WalkResult::skip();
@@ -689,7 +784,7 @@ struct GRUMapKernelsToGPUPass
     SmallVector<std::pair<Operation *, Operation *>> groups;
     Operation *first = nullptr, *last = nullptr;
     for (Operation &op : block) {
-      if (isKernel(&op) || isSteps(&op)) {
+      if (isDeviceWork(&op)) {
         first = first ? first : &op;
         last = &op;
       } else if (first && !isMemoryEffectFree(&op)) {

@@ -1,8 +1,8 @@
-// RUN: gru-opt %s --gru-to-nvvm="format=isa" -o %t 2>/dev/null
+// RUN: gru-opt %s --gru-to-nvvm="format=isa cudnn=none" -o %t 2>/dev/null
 // RUN: FileCheck %s --check-prefix=HOST < %t
 // RUN: %python %gru_src_root/test/Integration/gpu/ptx.py %t | FileCheck %s
 // RUN: %python %gru_src_root/test/Integration/gpu/ptx.py %t | FileCheck %s --check-prefix=EXACT --implicit-check-not=atom. --implicit-check-not=.approx
-// RUN: gru-opt %s --gru-to-nvvm="format=isa cluster-blocks=0" -o %t.grid 2>/dev/null
+// RUN: gru-opt %s --gru-to-nvvm="format=isa cudnn=none cluster-blocks=0" -o %t.grid 2>/dev/null
 // RUN: FileCheck %s --check-prefix=GRID-HOST < %t.grid
 // RUN: %python %gru_src_root/test/Integration/gpu/ptx.py %t.grid | FileCheck %s --check-prefix=GRID --implicit-check-not=atom. --implicit-check-not=.approx
 

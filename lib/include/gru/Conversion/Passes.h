@@ -30,6 +30,13 @@ constexpr llvm::StringLiteral kBlockSlicesAttrName = "gru.block_slices";
 /// buffers.
 constexpr llvm::StringLiteral kDeviceArgumentsAttrName = "gru.device_arguments";
 
+/// Mark the parameters of a function that runs work on the device
+/// (convert-gru-to-cudnn's call of cuDNN): the buffers that must be on the
+/// device, and those of them that it writes. gru-map-kernels-to-gpu gives
+/// a call's device buffers as it does a kernel's.
+constexpr llvm::StringLiteral kDeviceBufferAttrName = "gru.device";
+constexpr llvm::StringLiteral kWrittenBufferAttrName = "gru.written";
+
 #define GEN_PASS_DECL
 #define GEN_PASS_REGISTRATION
 #include "gru/Conversion/Passes.h.inc"

@@ -119,6 +119,52 @@ def ConvertGRUToGPU : Pass<"convert-gru-to-gpu"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def ConvertGRUToCuDNN : Pass<"convert-gru-to-cudnn", "::mlir::ModuleOp"> {
+  let summary = "Lower gru.layer ops assigned to cuDNN to calls of cuDNN, "
+                "with the fused layer as the run-time fallback";
+  let description = [{
+    Each `gru.layer` whose `impl` is `cudnn` or `cudnn_if_right_padded`
+    (`gru-select-impl`) becomes an `scf.if` on `gru_rt_cudnn_select`, which
+    says at run time whether cuDNN can run the call: the layer's mask, if
+    any, is strictly right-padded (`gru_rt_mask_lengths`, which also gives
+    the rows' lengths) and cuDNN can be loaded and used. The then branch
+    calls `gru_rt_cudnn_gru` of the runtime (`gru/cudnn.h`), with the
+    weights in Keras's layout and the layer's number in the module, by
+    which the instance keeps its cuDNN plan; the else branch is the layer
+    with `impl = fused`. The run time records the choice in the instance's
+    dispatch record.
+
+    cuDNN differs from Keras only at padded steps, where it writes zeros:
+    with `return_sequences` and without `zero_output_for_mask`, a kernel
+    copies each row's last output there; without `return_sequences`, the
+    last output is the last state, or zero where the last step is padded
+    with `zero_output_for_mask`. `go_backwards` (without a mask) reverses
+    the input in time with a kernel first. The kernels are foralls over
+    blocks and threads, as `convert-gru-to-gpu`'s.
+
+    The bridge's declarations mark the buffers that must be on the device
+    (`gru.device`) and those it writes (`gru.written`), for
+    `gru-map-kernels-to-gpu`.
+  }];
+  let options = [
+    Option<"multiprocessors", "multiprocessors", "int64_t", "132",
+           "Blocks of the kernels around the call">,
+    Option<"threadsPerBlock", "threads-per-block", "int64_t", "128",
+           "Threads of a block">,
+    Option<"algoName", "algo", "std::string", "\"standard\"",
+           "The cuDNN algorithm: standard, small_h, persist_static, "
+           "persist_dynamic">,
+    Option<"tf32", "tf32", "bool", "false",
+           "TF32 tensor-core math (beyond the 1e-5 of fp32) instead of FMA">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def GRUMapKernelsToGPU : Pass<"gru-map-kernels-to-gpu"> {
   let summary = "Map the kernels of convert-gru-to-gpu onto a GPU";
   let description = [{

@@ -51,6 +51,12 @@ struct GRUToLLVMOptions : public PassPipelineOptions<GRUToLLVMOptions> {
   }
 };
 
+/// How the layers that may use cuDNN call it (convert-gru-to-cudnn).
+struct CuDNNCalls {
+  std::string algo;
+  bool tf32 = false;
+};
+
 struct GRUToNVVMOptions : public PassPipelineOptions<GRUToNVVMOptions> {
   PassOptions::Option<bool> resultsAsOutParams{
       *this, "results-as-out-params",
@@ -92,6 +98,25 @@ struct GRUToNVVMOptions : public PassPipelineOptions<GRUToNVVMOptions> {
                      "the chip's)"),
       llvm::cl::init(-1)};
 
+  PassOptions::Option<std::string> cudnn{
+      *this, "cudnn",
+      llvm::cl::desc("The cuDNN algorithm of the layers that may use cuDNN "
+                     "(standard, small_h, persist_static, persist_dynamic), "
+                     "or none: every layer runs the fused kernels"),
+      llvm::cl::init("standard")};
+  PassOptions::Option<bool> cudnnTF32{
+      *this, "cudnn-tf32",
+      llvm::cl::desc("cuDNN with TF32 tensor-core math, beyond the 1e-5 of "
+                     "fp32"),
+      llvm::cl::init(false)};
+
+  /// How layers call cuDNN, none where they do not.
+  std::optional<CuDNNCalls> cudnnCalls() const {
+    if (cudnn == "none")
+      return std::nullopt;
+    return CuDNNCalls{cudnn, cudnnTF32};
+  }
+
   /// The GPU target of the kernels.
   GPUTarget target() const {
     return GPUTarget::forChip(chip, multiprocessors, threadsPerBlock,
@@ -103,9 +128,11 @@ struct GRUToNVVMOptions : public PassPipelineOptions<GRUToNVVMOptions> {
 /// explicit, weights folded, layers lowered to loops, instance data bound
 /// to function arguments.
 /// With `gpuKernel`, fused layers become the algorithm of the GPU kernels for
-/// that target instead of the CPU loops.
+/// that target instead of the CPU loops; with `cudnn` too, the layers that
+/// may use cuDNN call it, with those kernels as the fallback.
 void buildGRUToTensorPipeline(OpPassManager &pm,
-                              std::optional<GPUTarget> gpuKernel = {});
+                              std::optional<GPUTarget> gpuKernel = {},
+                              std::optional<CuDNNCalls> cudnn = {});
 
 /// Tensor code to the LLVM dialect: bufferization, loops, math, LLVM.
 void buildTensorToLLVMPipeline(OpPassManager &pm,
