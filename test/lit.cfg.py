@@ -91,3 +91,9 @@ def _cuda_device_count():
 
 if _cuda_device_count() > 0:
     config.available_features.add("cuda-device")
+
+# The cuDNN stand-in of test/Runtime is built where cuDNN's headers are
+# installed; without them, the tests through it report themselves
+# unsupported. A real cuDNN (libcudnn.so.9) is only a feature.
+if os.path.exists(os.path.join(config.gru_runtime_test_dir, "libcudnn.so.9")):
+    config.available_features.add("cudnn-stand-in")

@@ -756,6 +756,11 @@ struct GRUMapKernelsToGPUPass
         if (failed(KernelMapper(first, last).map()))
           return signalPassFailure();
     getOperation()->walk([](func::FuncOp func) {
+      // The marks of device calls are consumed; LLVM does not know them.
+      for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
+        func.removeArgAttr(i, kDeviceBufferAttrName);
+        func.removeArgAttr(i, kWrittenBufferAttrName);
+      }
       if (!func.isExternal() &&
           llvm::all_of(func.getArguments(), onlyCopiedOnHost))
         func->setAttr(kDeviceArgumentsAttrName,
