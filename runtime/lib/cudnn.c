@@ -258,9 +258,9 @@ static plan *create_plan(plans *all, int64_t layer, int64_t options,
                  "cudnnCreateTensorDescriptor") ||
       !succeeded(dnn.cudnnCreateTensorDescriptor(&p->vector),
                  "cudnnCreateTensorDescriptor") ||
-      !succeeded(dnn.cudnnGetRNNWeightSpaceSize(all->handle, p->rnn,
-                                                &p->weight_bytes),
-                 "cudnnGetRNNWeightSpaceSize"))
+      !succeeded(
+          dnn.cudnnGetRNNWeightSpaceSize(all->handle, p->rnn, &p->weight_bytes),
+          "cudnnGetRNNWeightSpaceSize"))
     return NULL;
   return (p->weights = gru_rt_cuda_alloc(p->weight_bytes)) ? p : NULL;
 }
@@ -269,8 +269,8 @@ static plan *create_plan(plans *all, int64_t layer, int64_t options,
 static plan *layer_plan(plans *all, int64_t layer, int64_t options,
                         int features, int units) {
   for (plan *p = all->plans; p; p = p->next)
-    if (p->layer == layer && p->options == options &&
-        p->features == features && p->units == units)
+    if (p->layer == layer && p->options == options && p->features == features &&
+        p->units == units)
       return p;
   return create_plan(all, layer, options, features, units);
 }
@@ -285,8 +285,8 @@ static int keras_gate(int id) {
 
 /* The element (i, j) of a rank-2 memref. */
 static float at(const gru_rt_memref2 *m, int64_t i, int64_t j) {
-  return ((const float *)m->aligned)[m->offset + i * m->strides[0] +
-                                     j * m->strides[1]];
+  return ((const float *)
+              m->aligned)[m->offset + i * m->strides[0] + j * m->strides[1]];
 }
 
 /* Where cuDNN keeps linear layer `id`'s matrix and bias, checked to be of
@@ -294,9 +294,9 @@ static float at(const gru_rt_memref2 *m, int64_t i, int64_t j) {
 static bool weight_params(plans *all, plan *p, int id, size_t *matrix,
                           size_t *bias, int count) {
   void *m = NULL, *b = NULL;
-  if (!succeeded(dnn.cudnnGetRNNWeightParams(
-                     all->handle, p->rnn, 0, p->weight_bytes, p->weights, id,
-                     p->matrix, &m, p->vector, &b),
+  if (!succeeded(dnn.cudnnGetRNNWeightParams(all->handle, p->rnn, 0,
+                                             p->weight_bytes, p->weights, id,
+                                             p->matrix, &m, p->vector, &b),
                  "cudnnGetRNNWeightParams"))
     return false;
   int type, dims, size[3], stride[3];
@@ -362,8 +362,7 @@ static bool map_weights(plans *all, plan *p, gru_rt_memref2 *kernel,
 }
 
 /* A data descriptor of `batch` rows of `steps` vectors of `width`. */
-static cudnnRNNDataDescriptor_t data_descriptor(int steps, int batch,
-                                                int width,
+static cudnnRNNDataDescriptor_t data_descriptor(int steps, int batch, int width,
                                                 const int *lengths) {
   cudnnRNNDataDescriptor_t d = NULL;
   float fill = 0.0f;
@@ -388,9 +387,9 @@ static cudnnTensorDescriptor_t state_descriptor(int batch, int units) {
   if (!succeeded(dnn.cudnnCreateTensorDescriptor(&d),
                  "cudnnCreateTensorDescriptor"))
     return NULL;
-  if (!succeeded(dnn.cudnnSetTensorNdDescriptor(d, CUDNN_DATA_FLOAT, 3, size,
-                                                stride),
-                 "cudnnSetTensorNdDescriptor")) {
+  if (!succeeded(
+          dnn.cudnnSetTensorNdDescriptor(d, CUDNN_DATA_FLOAT, 3, size, stride),
+          "cudnnSetTensorNdDescriptor")) {
     dnn.cudnnDestroyTensorDescriptor(d);
     return NULL;
   }
@@ -425,13 +424,13 @@ static void forward(plans *all, plan *p, int64_t options, gru_rt_memref3 *x,
     if (dynamic)
       p->built_batch = B;
     mgpuMemcpy(device_lengths, lengths, sizeof(int32_t) * B, stream);
-    succeeded(dnn.cudnnRNNForward(
-                  all->handle, p->rnn, CUDNN_FWD_MODE_INFERENCE,
-                  device_lengths, xd, DATA(x), yd, DATA(y), hd,
-                  options & GRU_CUDNN_INITIAL_STATE ? DATA(h0) : NULL,
-                  DATA(hy), NULL, NULL, NULL, p->weight_bytes, p->weights,
-                  work_bytes, work, 0, NULL),
-              "cudnnRNNForward");
+    succeeded(
+        dnn.cudnnRNNForward(all->handle, p->rnn, CUDNN_FWD_MODE_INFERENCE,
+                            device_lengths, xd, DATA(x), yd, DATA(y), hd,
+                            options & GRU_CUDNN_INITIAL_STATE ? DATA(h0) : NULL,
+                            DATA(hy), NULL, NULL, NULL, p->weight_bytes,
+                            p->weights, work_bytes, work, 0, NULL),
+        "cudnnRNNForward");
   }
   mgpuMemFree(work, stream);
   mgpuMemFree(device_lengths, stream);
@@ -461,8 +460,7 @@ void _mlir_ciface_gru_rt_cudnn_gru(int64_t layer, int64_t options,
   plan *p = NULL;
   if (!row_lengths)
     gru_rt_cuda_fail("out of memory for cuDNN's sequence lengths");
-  else if (succeeded(dnn.cudnnSetStream(all->handle, stream),
-                     "cudnnSetStream"))
+  else if (succeeded(dnn.cudnnSetStream(all->handle, stream), "cudnnSetStream"))
     p = layer_plan(all, layer, options, (int)x->sizes[2],
                    (int)recurrent_kernel->sizes[0]);
   if (p && (p->weights_mapped ||
@@ -470,9 +468,8 @@ void _mlir_ciface_gru_rt_cudnn_gru(int64_t layer, int64_t options,
     p->weights_mapped = (options & GRU_CUDNN_CONSTANT_WEIGHTS) != 0;
     const int32_t *given = (const int32_t *)lengths->aligned + lengths->offset;
     for (int b = 0; b < B; ++b)
-      row_lengths[b] = options & GRU_CUDNN_LENGTHS
-                           ? given[b * lengths->strides[0]]
-                           : T;
+      row_lengths[b] =
+          options & GRU_CUDNN_LENGTHS ? given[b * lengths->strides[0]] : T;
     forward(all, p, options, x, row_lengths, h0, y, hy, stream);
   }
   free(row_lengths);

@@ -95,15 +95,14 @@ void gru_rt_begin_call(gru_rt_instance *instance) {
   instance->dispatch[0] = '\0';
 }
 
-void gru_rt_note_dispatch(gru_rt_instance *instance, const char *format,
-                          ...) {
+void gru_rt_note_dispatch(gru_rt_instance *instance, const char *format, ...) {
   size_t used = strlen(instance->dispatch);
   if (used + 1 >= sizeof instance->dispatch)
     return;
   va_list arguments;
   va_start(arguments, format);
-  vsnprintf(instance->dispatch + used, sizeof instance->dispatch - used,
-            format, arguments);
+  vsnprintf(instance->dispatch + used, sizeof instance->dispatch - used, format,
+            arguments);
   va_end(arguments);
 }
 

@@ -113,8 +113,7 @@ cudnnStatus_t cudnnDestroyTensorDescriptor(cudnnTensorDescriptor_t d) {
 
 cudnnStatus_t cudnnSetTensorNdDescriptor(cudnnTensorDescriptor_t d,
                                          cudnnDataType_t type, int dims,
-                                         const int size[],
-                                         const int stride[]) {
+                                         const int size[], const int stride[]) {
   printf("fake cudnn: state tensor %d x %d x %d, strides %d %d %d\n", size[0],
          size[1], size[2], stride[0], stride[1], stride[2]);
   d->dims = dims;
@@ -248,8 +247,7 @@ cudnnStatus_t cudnnGetRNNWeightParams(cudnnHandle_t h, cudnnRNNDescriptor_t d,
   return result(call("cudnnGetRNNWeightParams"));
 }
 
-cudnnStatus_t cudnnGetRNNTempSpaceSizes(cudnnHandle_t h,
-                                        cudnnRNNDescriptor_t d,
+cudnnStatus_t cudnnGetRNNTempSpaceSizes(cudnnHandle_t h, cudnnRNNDescriptor_t d,
                                         cudnnForwardMode_t mode,
                                         cudnnRNNDataDescriptor_t x,
                                         size_t *work, size_t *reserve) {
@@ -271,15 +269,17 @@ static float affine(cudnnRNNDescriptor_t d, const float *space, int id, int u,
   return sum;
 }
 
-cudnnStatus_t cudnnRNNForward(
-    cudnnHandle_t h, cudnnRNNDescriptor_t d, cudnnForwardMode_t mode,
-    const int32_t lengths[], cudnnRNNDataDescriptor_t xd, const void *x,
-    cudnnRNNDataDescriptor_t yd, void *y, cudnnTensorDescriptor_t hd,
-    const void *hx, void *hy, cudnnTensorDescriptor_t cd, const void *cx,
-    void *cy, size_t weight_bytes, const void *weights, size_t work_bytes,
-    void *work, size_t reserve_bytes, void *reserve) {
-  printf("fake cudnn: forward mode %d, initial state %s, device lengths",
-         mode, hx ? "given" : "zero");
+cudnnStatus_t cudnnRNNForward(cudnnHandle_t h, cudnnRNNDescriptor_t d,
+                              cudnnForwardMode_t mode, const int32_t lengths[],
+                              cudnnRNNDataDescriptor_t xd, const void *x,
+                              cudnnRNNDataDescriptor_t yd, void *y,
+                              cudnnTensorDescriptor_t hd, const void *hx,
+                              void *hy, cudnnTensorDescriptor_t cd,
+                              const void *cx, void *cy, size_t weight_bytes,
+                              const void *weights, size_t work_bytes,
+                              void *work, size_t reserve_bytes, void *reserve) {
+  printf("fake cudnn: forward mode %d, initial state %s, device lengths", mode,
+         hx ? "given" : "zero");
   for (int b = 0; b < xd->batch; ++b)
     printf(" %d", lengths[b]);
   printf("\n");

@@ -51,9 +51,9 @@ constexpr StringLiteral kForward = "gru_rt_cudnn_gru";
 MemRefType anyBuffer(MLIRContext *context, int64_t rank, Type element) {
   SmallVector<int64_t> shape(rank, ShapedType::kDynamic);
   SmallVector<int64_t> strides(rank, ShapedType::kDynamic);
-  return MemRefType::get(shape, element,
-                         StridedLayoutAttr::get(context, ShapedType::kDynamic,
-                                                strides));
+  return MemRefType::get(
+      shape, element,
+      StridedLayoutAttr::get(context, ShapedType::kDynamic, strides));
 }
 
 /// The bridge's declarations, added to `module` where missing. Those that
@@ -80,8 +80,8 @@ void declareBridge(ModuleOp module) {
         f.setArgAttr(i, kWrittenBufferAttrName, b.getUnitAttr());
     }
   };
-  declare(kMaskLengths,
-          {anyBuffer(context, 2, i1), anyBuffer(context, 1, i32)}, {i1});
+  declare(kMaskLengths, {anyBuffer(context, 2, i1), anyBuffer(context, 1, i32)},
+          {i1});
   declare(kSelect, {i64, i1}, {i1});
   declare(kForward,
           {i64, i64, anyBuffer(context, 3, f32), anyBuffer(context, 2, f32),
@@ -127,24 +127,26 @@ public:
     Value x = buffer(op.getInput());
     batch = memref::DimOp::create(b, x, 0);
     steps = memref::DimOp::create(b, x, 1);
-    Value features = memref::DimOp::create(b, x, 2);
-    int64_t units = op.getUnits();
-    Value hy = alloc({batch, b.getIndexAttr(units)});
-    Value y = alloc({batch, steps, b.getIndexAttr(units)});
+    // Static sizes stay static, as in the layer's result types.
+    auto size = [&](int64_t dim) {
+      return memref::getMixedSize(b, b.getLoc(), x, dim);
+    };
+    OpFoldResult units = b.getIndexAttr(op.getUnits());
+    Value hy = alloc({size(0), units});
+    Value y = alloc({size(0), size(1), units});
     if (op.getGoBackwards())
-      x = reversed(x, features);
+      x = reversed(x, {size(0), size(1), size(2)});
     Value h0 = op.getInitialState() ? buffer(op.getInitialState()) : hy;
-    SmallVector<Value> operands{
-        arith::ConstantIntOp::create(b, id, 64),
-        arith::ConstantIntOp::create(b, flags(), 64),
-        x,
-        buffer(op.getKernel()),
-        buffer(op.getRecurrentKernel()),
-        buffer(op.getBias()),
-        lengths,
-        h0,
-        y,
-        hy};
+    SmallVector<Value> operands{arith::ConstantIntOp::create(b, id, 64),
+                                arith::ConstantIntOp::create(b, flags(), 64),
+                                x,
+                                buffer(op.getKernel()),
+                                buffer(op.getRecurrentKernel()),
+                                buffer(op.getBias()),
+                                lengths,
+                                h0,
+                                y,
+                                hy};
     callBridge(b, op, kForward, operands);
     Value mask = buffer(op.getMask());
     bool zeroOutput = op.getZeroOutputForMask();
@@ -178,8 +180,9 @@ private:
 
   /// x[b, T − 1 − t], for go_backwards without a mask: cuDNN has no
   /// reversed direction of its own but the bidirectional one.
-  Value reversed(Value x, Value features) {
-    Value copy = alloc({batch, steps, features});
+  Value reversed(Value x, ArrayRef<OpFoldResult> shape) {
+    Value copy = alloc(shape);
+    Value features = memref::DimOp::create(b, x, 2);
     Value count = mul(mul(batch, steps), features);
     eachElement(blocks, count, [&](Value i) {
       Value f = rem(i, features);
@@ -212,7 +215,8 @@ private:
   /// is padded, else the last state.
   Value lastOutput(Value hy, Value mask) {
     Value units = index(op.getUnits());
-    Value last = alloc({batch, b.getIndexAttr(op.getUnits())});
+    Value last = alloc({memref::getMixedSize(b, b.getLoc(), hy, 0),
+                        b.getIndexAttr(op.getUnits())});
     Value lastStep = sub(steps, index(1));
     eachElement(blocks, mul(batch, units), [&](Value i) {
       Value unit = rem(i, units);
@@ -257,8 +261,8 @@ struct LayerToCuDNN : OpConversionPattern<LayerOp> {
     Value chosen = callBridge(
         rewriter, op, kSelect,
         {arith::ConstantIntOp::create(rewriter, loc, id, 64), padded});
-    auto choice = scf::IfOp::create(rewriter, loc, op->getResultTypes(),
-                                    chosen, /*withElseRegion=*/true);
+    auto choice = scf::IfOp::create(rewriter, loc, op->getResultTypes(), chosen,
+                                    /*withElseRegion=*/true);
     {
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPointToStart(choice.thenBlock());
@@ -322,9 +326,9 @@ struct ConvertGRUToCuDNNPass
       return;
     declareBridge(module);
     ConversionTarget target(getContext());
-    target.addLegalDialect<arith::ArithDialect, bufferization::BufferizationDialect,
-                           func::FuncDialect, memref::MemRefDialect,
-                           scf::SCFDialect>();
+    target.addLegalDialect<
+        arith::ArithDialect, bufferization::BufferizationDialect,
+        func::FuncDialect, memref::MemRefDialect, scf::SCFDialect>();
     target.addDynamicallyLegalOp<LayerOp>(
         [](LayerOp op) { return !onCuDNN(op); });
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });

@@ -70,11 +70,11 @@ ArrayAttr deviceCallParameters(Operation *op) {
   auto callee = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(
       call, call.getCalleeAttr());
   ArrayAttr parameters = callee ? callee.getAllArgAttrs() : ArrayAttr();
-  if (!parameters ||
-      llvm::none_of(parameters.getAsRange<DictionaryAttr>(),
-                    [](DictionaryAttr d) {
-                      return d && d.contains(kDeviceBufferAttrName);
-                    }))
+  if (!parameters || llvm::none_of(parameters.getAsRange<DictionaryAttr>(),
+                                   [](DictionaryAttr d) {
+                                     return d &&
+                                            d.contains(kDeviceBufferAttrName);
+                                   }))
     return {};
   return parameters;
 }
@@ -360,7 +360,8 @@ private:
       return use.getOperandNumber() == 1;
     if (isa<memref::CastOp>(user))
       return llvm::any_of(user->getResult(0).getUses(), writes);
-    return isDeviceOperand(user, use.getOperandNumber(), kWrittenBufferAttrName);
+    return isDeviceOperand(user, use.getOperandNumber(),
+                           kWrittenBufferAttrName);
   }
 
   /// Makes `use` use `device` in place of its host buffer: a cast's source
@@ -370,8 +371,8 @@ private:
     if (auto cast = dyn_cast<memref::CastOp>(use.getOwner())) {
       // After the device buffer, which the run's first operation follows.
       use.set(device);
-      Operation *call = *llvm::min_element(
-          cast->getUsers(), [](Operation *x, Operation *y) {
+      Operation *call =
+          *llvm::min_element(cast->getUsers(), [](Operation *x, Operation *y) {
             return x->isBeforeInBlock(y);
           });
       cast->moveBefore(call);

@@ -46,7 +46,7 @@ typedef GRU_MEMREF_TYPE(3) gru_rt_memref3;
  * run of ones, at least one, then only zeros. Where it is, `lengths` (B)
  * gets the rows' lengths. */
 GRU_RT_HIDDEN bool _mlir_ciface_gru_rt_mask_lengths(gru_rt_memref2 *mask,
-                                                   gru_rt_memref1 *lengths);
+                                                    gru_rt_memref1 *lengths);
 
 /* Whether layer `layer` of this call runs through cuDNN: only where
  * `right_padded` (its mask, if any, is) and cuDNN can be loaded and used on

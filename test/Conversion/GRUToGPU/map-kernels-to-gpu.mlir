@@ -376,3 +376,54 @@ func.func @host_reads(%x: memref<4x8xf32>, %out: memref<4x8xf32>) {
   } {mapping = [#gpu.block<x>]}
   return
 }
+
+// -----
+
+// A device call (convert-gru-to-cudnn's) takes its gru.device buffers on
+// the device, as a kernel would: the input is copied in, the buffers it
+// writes are not but are copied back after the run, the host buffer stays
+// on the host, and a buffer that only the call and the kernels use is a
+// device buffer alone. The marks are dropped once used.
+// CHECK-LABEL: func.func private @call(memref<?xf32, strided<[?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>)
+// CHECK-NOT: gru.device
+// CHECK-LABEL: func @device_call
+// CHECK-SAME: (%[[X:.*]]: memref<8xf32>, %[[W:.*]]: memref<8xf32>, %[[OUT:.*]]: memref<8xf32>)
+// CHECK: %[[CW:.*]] = memref.cast %[[W]]
+// CHECK: %[[START:.*]] = gpu.wait async
+// CHECK: %[[DX:.*]], %[[T1:.*]] = gpu.alloc async [%[[START]]] () : memref<8xf32>
+// CHECK-NEXT: %[[T2:.*]] = gpu.memcpy async [%[[T1]]] %[[DX]], %[[X]]
+// CHECK-NEXT: %[[CX:.*]] = memref.cast %[[DX]]
+// CHECK-NEXT: %[[DY:.*]], %[[T3:.*]] = gpu.alloc async [%[[T2]]] () : memref<8xf32>
+// CHECK-NEXT: %[[CY:.*]] = memref.cast %[[DY]]
+// CHECK-NEXT: %[[DS:.*]], %{{.*}} = gpu.alloc async [%[[T3]]] () : memref<8xf32>
+// CHECK-NEXT: %[[CS:.*]] = memref.cast %[[DS]]
+// CHECK: call @call(%[[CX]], %[[CW]], %[[CY]], %[[CS]])
+// CHECK: gpu.launch
+// CHECK:   memref.load %[[DS]]
+// CHECK:   memref.store %{{.*}}, %[[DY]]
+// CHECK: gpu.memcpy async [%{{.*}}] %[[OUT]], %[[DY]]
+// CHECK: gpu.wait [
+func.func private @call(memref<?xf32, strided<[?], offset: ?>> {gru.device},
+                        memref<?xf32, strided<[?], offset: ?>>,
+                        memref<?xf32, strided<[?], offset: ?>> {gru.device, gru.written},
+                        memref<?xf32, strided<[?], offset: ?>> {gru.device, gru.written})
+func.func @device_call(%x: memref<8xf32>, %w: memref<8xf32>, %out: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %y = memref.alloc() : memref<8xf32>
+  %scratch = memref.alloc() : memref<8xf32>
+  %cx = memref.cast %x : memref<8xf32> to memref<?xf32, strided<[?], offset: ?>>
+  %cw = memref.cast %w : memref<8xf32> to memref<?xf32, strided<[?], offset: ?>>
+  %cy = memref.cast %y : memref<8xf32> to memref<?xf32, strided<[?], offset: ?>>
+  %cs = memref.cast %scratch : memref<8xf32> to memref<?xf32, strided<[?], offset: ?>>
+  func.call @call(%cx, %cw, %cy, %cs) : (memref<?xf32, strided<[?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>, memref<?xf32, strided<[?], offset: ?>>) -> ()
+  scf.forall (%b) in (1) {
+    scf.forall (%t) in (8) {
+      %v = memref.load %scratch[%t] : memref<8xf32>
+      memref.store %v, %y[%t] : memref<8xf32>
+    } {mapping = [#gpu.thread<x>]}
+  } {mapping = [#gpu.block<x>]}
+  memref.copy %y, %out : memref<8xf32> to memref<8xf32>
+  memref.dealloc %y : memref<8xf32>
+  memref.dealloc %scratch : memref<8xf32>
+  return
+}

@@ -171,6 +171,28 @@ def all_configs():
                       for i, large in enumerate(LARGE)]
 
 
+# What a layer that may use cuDNN varies in: every pair of these.
+CUDNN_FACTORS = {
+    "mask": ("none", "all_true", "right_padded", "left_padded"),
+    "shape": SHAPES,
+    "units": (1, 5, 16, 33),
+    "features": (1, 6, 17),
+    **{name: (False, True) for name in ("return_sequences", "return_state", "go_backwards",
+                                        "stateful", "initial_state", "zero_output_for_mask")},
+}
+
+
+def cudnn_configs():
+    """Configs of layers that may use cuDNN (Keras's defaults: tanh,
+    sigmoid, bias, reset_after, no unroll)."""
+    factors = dict(CUDNN_FACTORS, unroll=(False,))
+    # What cuDNN's results are patched for: every triple of these too.
+    triples = itertools.combinations(("mask", "return_sequences", "return_state",
+                                      "zero_output_for_mask", "initial_state", "stateful"), 3)
+    rows = covering_rows(factors, list(itertools.combinations(CUDNN_FACTORS, 2)) + list(triples))
+    return [make_config(i, row) for i, row in enumerate(rows)]
+
+
 if __name__ == "__main__":
     configs = all_configs()
     for config in configs:

@@ -120,10 +120,14 @@ static void write_bytes(const void *data, size_t bytes) {{
     fail("cannot write the results file");
 }}
 
-/* The return code, and after a failure the instance's message. */
+/* The return code, and after a failure the instance's message; the log
+ * gets how the call ran its layers that may use cuDNN. */
 static int report(int code, {prefix}_instance *instance) {{
   int64_t value = code;
   write_bytes(&value, sizeof value);
+  const char *dispatch = {prefix}_last_dispatch(instance);
+  if (dispatch && *dispatch)
+    fprintf(stderr, "%s", dispatch);
   if (code) {{
     const char *message = {prefix}_last_error(instance);
     int64_t length = (int64_t)strlen(message);

@@ -20,6 +20,13 @@ project's tools, such as a lent GPU machine, and --bundle-results OUT (with
 the same --workdir) compares what DIR/run.sh OUT replayed there with Keras
 (device_bundle.py).
 
+--cudnn-stand-in runs CUDA libraries (--compile-flags=--targets=cuda) against
+the stand-ins of the CUDA driver and of cuDNN (test/Runtime, named by
+GRU_CUDA_DRIVER and GRU_CUDNN_LIBRARY): the stand-in cuDNN computes what cuDNN
+documents, so the configs whose every call runs on cuDNN alone check the
+cuDNN path (the weights' mapping, lengths, states) against Keras; the others,
+which launch kernels that the stand-in driver cannot run, are skipped.
+
 --dry-run stops before the compiler: each module must parse and verify with
 gru-opt, and the Keras outputs must match reference.py (the contract in
 float64), which both checks the oracle and shows that float32 rounding sits
@@ -104,6 +111,38 @@ def run_library(lib, config, steps):
     return results
 
 
+class Skipped(Exception):
+    """A config that this run cannot check, and why."""
+
+
+def cudnn_stand_in_runner():
+    """run_library() that refuses calls that did not run on cuDNN alone."""
+    import ctypes
+    driver = ctypes.CDLL(os.environ["GRU_CUDA_DRIVER"])
+
+    def run(lib, config, steps):
+        results = []
+        with gru_model.load(lib) as model:
+            function = model.functions[config.name]
+            for step in steps:
+                if step == configs.RESET:
+                    model.reset_states()
+                    continue
+                launched = driver.fake_cuda_launches()
+                outputs = function(*step.inputs.values())
+                record = model.last_dispatch().splitlines()
+                if not record:
+                    raise Skipped("no layer may use cuDNN")
+                fused = [line for line in record if not line.endswith(": cudnn")]
+                if fused:
+                    raise Skipped(fused[0].split("(", 1)[-1].rstrip(")"))
+                if driver.fake_cuda_launches() != launched:
+                    raise Skipped("kernels around cuDNN, which the stand-in driver cannot run")
+                results.append(list(outputs) if isinstance(outputs, tuple) else [outputs])
+        return results
+    return run
+
+
 def qemu_library_runner(cc):
     """run_library() for aarch64 libraries, under qemu-user; each library's
     driver is built once."""
@@ -178,8 +217,12 @@ def add_common_arguments(parser):
 
 
 def report(kind, config, problem, verbose):
-    """Prints a failing config (and, with verbose, a passing one); returns 1
-    if it failed, else 0."""
+    """Prints a failing config (and, with verbose, a passing or skipped one);
+    returns 1 if it failed, else 0."""
+    if isinstance(problem, Skipped):
+        if verbose:
+            print(f"SKIP {kind}{config.name} ({config.describe()}): {problem}", flush=True)
+        return 0
     if problem:
         print(f"FAIL {kind}{config.name} ({config.describe()}): {problem}", flush=True)
     elif verbose:
@@ -187,10 +230,11 @@ def report(kind, config, problem, verbose):
     return 1 if problem else 0
 
 
-def summarize(mode, count, noun, failed, start):
+def summarize(mode, count, noun, failed, start, skipped=0):
     """Prints the totals; returns the exit status."""
     print(f"{mode}; {count} {noun} in {time.time() - start:.0f} s")
-    print(f"{count - failed} passed, {failed} failed")
+    print(f"{count - failed - skipped} passed, {failed} failed"
+          + (f", {skipped} skipped (not on cuDNN alone)" if skipped else ""))
     return 1 if failed else 0
 
 
@@ -234,6 +278,8 @@ def check_config(args, config, expected, built, run=run_library):
     try:
         return compare_calls(steps, run(lib, config, steps), TOLERANCE,
                              f"compiled vs Keras (data scale {scale:g})")
+    except Skipped as skipped:
+        return skipped
     except Exception as e:  # any failure of the library fails this config only
         return f"{type(e).__name__}: {e}"
 
@@ -253,6 +299,10 @@ def main():
                         help="the cross compiler of the drivers (default: %(default)s)")
     parser.add_argument("--bundle", action="store_true",
                         help="record the configs in --workdir for run.sh on another machine")
+    parser.add_argument("--configs", choices=("all", "cudnn"), default="all",
+                        help="every config, or those of layers that may use cuDNN")
+    parser.add_argument("--cudnn-stand-in", action="store_true",
+                        help="run against the stand-ins of the driver and of cuDNN")
     parser.add_argument("--bundle-results", metavar="OUT",
                         help="compare the results that --workdir's run.sh wrote into OUT")
     args = parser.parse_args()
@@ -266,10 +316,13 @@ def main():
     run = qemu_library_runner(args.aarch64_cc) if args.qemu_aarch64 else run_library
     if args.bundle:
         run = device_bundle.Recorder(os.path.abspath(args.workdir))
-    selected = [c for c in configs.all_configs()
+    if args.cudnn_stand_in:
+        run = cudnn_stand_in_runner()
+    every = configs.cudnn_configs() if args.configs == "cudnn" else configs.all_configs()
+    selected = [c for c in every
                 if (args.only is None or c.index in args.only) and c.units >= args.min_units]
     start = time.time()
-    failed = 0
+    failed = skipped = 0
     groups = [selected[first:first + args.group_size]
               for first in range(0, len(selected), args.group_size)]
     with workdir_for(args) as workdir:
@@ -280,11 +333,12 @@ def main():
             for config, calls in zip(group, expected):
                 problem = check_config(args, config, calls, built[config.index], run)
                 failed += report("", config, problem, args.verbose)
+                skipped += isinstance(problem, Skipped)
         if args.bundle:
             run.finish()
     mode = ("dry run: the models parse, Keras matches reference.py" if args.dry_run
             else f"recorded in {args.workdir}" if args.bundle else "compiled")
-    return summarize(mode, len(selected), "configs", failed, start)
+    return summarize(mode, len(selected), "configs", failed, start, skipped)
 
 
 def check_bundle(bundle, out, verbose):
