@@ -47,6 +47,9 @@ enum {
     int, const int *, const int *)                                             \
   X(cudnnGetTensorNdDescriptor, cudnnStatus_t, cudnnTensorDescriptor_t, int,   \
     int *, int *, int *, int *)                                                \
+  X(cudnnTransformTensor, cudnnStatus_t, cudnnHandle_t, const void *,          \
+    cudnnTensorDescriptor_t, const void *, const void *,                       \
+    cudnnTensorDescriptor_t, void *)                                           \
   X(cudnnCreateRNNDescriptor, cudnnStatus_t, cudnnRNNDescriptor_t *)           \
   X(cudnnDestroyRNNDescriptor, cudnnStatus_t, cudnnRNNDescriptor_t)            \
   X(cudnnSetRNNDescriptor_v8, cudnnStatus_t, cudnnRNNDescriptor_t, int, int,   \
@@ -361,6 +364,53 @@ static bool map_weights(plans *all, plan *p, gru_rt_memref2 *kernel,
   return mapped;
 }
 
+/* A descriptor of `size` (rank 3) with `stride`, into `d`. */
+static bool describe(cudnnTensorDescriptor_t d, const int size[3],
+                     const int stride[3]) {
+  return succeeded(
+      dnn.cudnnSetTensorNdDescriptor(d, CUDNN_DATA_FLOAT, 3, size, stride),
+      "cudnnSetTensorNdDescriptor");
+}
+
+/* map_weights for weights on the device, there: each matrix is transposed
+ * by cudnnTransformTensor (a strided copy), each bias copied. */
+static bool map_device_weights(plans *all, plan *p, gru_rt_memref2 *kernel,
+                               gru_rt_memref2 *recurrent_kernel,
+                               gru_rt_memref2 *bias, void *stream) {
+  int U = p->units;
+  float one = 1.0f, zero = 0.0f;
+  for (int id = 0; id < 6; ++id) {
+    gru_rt_memref2 *w = id < 3 ? kernel : recurrent_kernel;
+    int rows = id < 3 ? p->features : U;
+    size_t matrix, vector;
+    if (!weight_params(all, p, id, &matrix, &vector, rows * U))
+      return false;
+    int64_t column = (int64_t)keras_gate(id) * U;
+    const float *from =
+        (const float *)w->aligned + w->offset + column * w->strides[1];
+    /* (u, k) of the gate's columns is Keras's (k, u). */
+    int size[3] = {1, U, rows};
+    int source[3] = {U * rows, (int)w->strides[1], (int)w->strides[0]};
+    int target[3] = {U * rows, rows, 1};
+    if (!describe(p->matrix, size, source) ||
+        !describe(p->vector, size, target) ||
+        !succeeded(dnn.cudnnTransformTensor(all->handle, &one, p->matrix, from,
+                                            &zero, p->vector,
+                                            (float *)p->weights + matrix),
+                   "cudnnTransformTensor"))
+      return false;
+    if (bias->strides[1] != 1) {
+      gru_rt_cuda_fail("cuDNN's bias must be contiguous");
+      return false;
+    }
+    const float *b = (const float *)bias->aligned + bias->offset +
+                     (id < 3 ? 0 : 1) * bias->strides[0] + column;
+    mgpuMemcpy((float *)p->weights + vector, (void *)(uintptr_t)b,
+               sizeof(float) * U, stream);
+  }
+  return true;
+}
+
 /* A data descriptor of `batch` rows of `steps` vectors of `width`. */
 static cudnnRNNDataDescriptor_t data_descriptor(int steps, int batch, int width,
                                                 const int *lengths) {
@@ -442,12 +492,12 @@ static void forward(plans *all, plan *p, int64_t options, gru_rt_memref3 *x,
     dnn.cudnnDestroyTensorDescriptor(hd);
 }
 
-void _mlir_ciface_gru_rt_cudnn_gru(int64_t layer, int64_t options,
-                                   gru_rt_memref3 *x, gru_rt_memref2 *kernel,
-                                   gru_rt_memref2 *recurrent_kernel,
-                                   gru_rt_memref2 *bias,
-                                   gru_rt_memref1 *lengths, gru_rt_memref2 *h0,
-                                   gru_rt_memref3 *y, gru_rt_memref2 *hy) {
+/* One call of a layer, with its weights on the device or on the host. */
+static void run_layer(int64_t layer, int64_t options, gru_rt_memref3 *x,
+                      gru_rt_memref2 *kernel, gru_rt_memref2 *recurrent_kernel,
+                      gru_rt_memref2 *bias, gru_rt_memref1 *lengths,
+                      gru_rt_memref2 *h0, gru_rt_memref3 *y, gru_rt_memref2 *hy,
+                      bool weights_on_device) {
   char why[512];
   plans *all = instance_plans(why, sizeof why);
   if (!all) {
@@ -463,8 +513,10 @@ void _mlir_ciface_gru_rt_cudnn_gru(int64_t layer, int64_t options,
   else if (succeeded(dnn.cudnnSetStream(all->handle, stream), "cudnnSetStream"))
     p = layer_plan(all, layer, options, (int)x->sizes[2],
                    (int)recurrent_kernel->sizes[0]);
-  if (p && (p->weights_mapped ||
-            map_weights(all, p, kernel, recurrent_kernel, bias, stream))) {
+  bool mapped = p && (p->weights_mapped ||
+                      (weights_on_device ? map_device_weights : map_weights)(
+                          all, p, kernel, recurrent_kernel, bias, stream));
+  if (mapped) {
     p->weights_mapped = (options & GRU_CUDNN_CONSTANT_WEIGHTS) != 0;
     const int32_t *given = (const int32_t *)lengths->aligned + lengths->offset;
     for (int b = 0; b < B; ++b)
@@ -474,4 +526,23 @@ void _mlir_ciface_gru_rt_cudnn_gru(int64_t layer, int64_t options,
   }
   free(row_lengths);
   mgpuStreamDestroy(stream);
+}
+
+void _mlir_ciface_gru_rt_cudnn_gru(int64_t layer, int64_t options,
+                                   gru_rt_memref3 *x, gru_rt_memref2 *kernel,
+                                   gru_rt_memref2 *recurrent_kernel,
+                                   gru_rt_memref2 *bias,
+                                   gru_rt_memref1 *lengths, gru_rt_memref2 *h0,
+                                   gru_rt_memref3 *y, gru_rt_memref2 *hy) {
+  run_layer(layer, options, x, kernel, recurrent_kernel, bias, lengths, h0, y,
+            hy, true);
+}
+
+void _mlir_ciface_gru_rt_cudnn_gru_constant(
+    int64_t layer, int64_t options, gru_rt_memref3 *x, gru_rt_memref2 *kernel,
+    gru_rt_memref2 *recurrent_kernel, gru_rt_memref2 *bias,
+    gru_rt_memref1 *lengths, gru_rt_memref2 *h0, gru_rt_memref3 *y,
+    gru_rt_memref2 *hy) {
+  run_layer(layer, options, x, kernel, recurrent_kernel, bias, lengths, h0, y,
+            hy, false);
 }

@@ -114,7 +114,7 @@ cudnnStatus_t cudnnDestroyTensorDescriptor(cudnnTensorDescriptor_t d) {
 cudnnStatus_t cudnnSetTensorNdDescriptor(cudnnTensorDescriptor_t d,
                                          cudnnDataType_t type, int dims,
                                          const int size[], const int stride[]) {
-  printf("fake cudnn: state tensor %d x %d x %d, strides %d %d %d\n", size[0],
+  printf("fake cudnn: tensor %d x %d x %d, strides %d %d %d\n", size[0],
          size[1], size[2], stride[0], stride[1], stride[2]);
   d->dims = dims;
   memcpy(d->size, size, sizeof(int) * dims);
@@ -130,6 +130,28 @@ cudnnStatus_t cudnnGetTensorNdDescriptor(const cudnnTensorDescriptor_t d,
   memcpy(size, d->size, sizeof(int) * requested);
   memcpy(stride, d->stride, sizeof(int) * requested);
   return CUDNN_STATUS_SUCCESS;
+}
+
+/* y = α·x + β·y over rank-3 tensors of the same sizes, any strides. */
+cudnnStatus_t cudnnTransformTensor(cudnnHandle_t h, const void *alpha,
+                                   const cudnnTensorDescriptor_t xd,
+                                   const void *x, const void *beta,
+                                   const cudnnTensorDescriptor_t yd, void *y) {
+  cudnnStatus_t status = call("cudnnTransformTensor");
+  if (status || xd->dims != 3 || yd->dims != 3 ||
+      memcmp(xd->size, yd->size, sizeof(int) * 3))
+    return result(status ? status : CUDNN_STATUS_BAD_PARAM);
+  float a = *(const float *)alpha, b = *(const float *)beta;
+  for (int i = 0; i < xd->size[0]; ++i)
+    for (int j = 0; j < xd->size[1]; ++j)
+      for (int k = 0; k < xd->size[2]; ++k) {
+        float *to = (float *)y + i * yd->stride[0] + j * yd->stride[1] +
+                    k * yd->stride[2];
+        *to = a * ((const float *)x)[i * xd->stride[0] + j * xd->stride[1] +
+                                     k * xd->stride[2]] +
+              (b ? b * *to : 0.0f);
+      }
+  return result(CUDNN_STATUS_SUCCESS);
 }
 
 cudnnStatus_t cudnnCreateRNNDescriptor(cudnnRNNDescriptor_t *d) {

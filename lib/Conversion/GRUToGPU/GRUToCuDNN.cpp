@@ -45,7 +45,10 @@ namespace {
 
 constexpr StringLiteral kMaskLengths = "gru_rt_mask_lengths";
 constexpr StringLiteral kSelect = "gru_rt_cudnn_select";
+// The layer's call, with its weights on the device (arguments) or on the
+// host (constants, which the instance maps once).
 constexpr StringLiteral kForward = "gru_rt_cudnn_gru";
+constexpr StringLiteral kForwardConstant = "gru_rt_cudnn_gru_constant";
 
 /// A memref of `rank` dynamic sizes and any layout.
 MemRefType anyBuffer(MLIRContext *context, int64_t rank, Type element) {
@@ -83,12 +86,20 @@ void declareBridge(ModuleOp module) {
   declare(kMaskLengths, {anyBuffer(context, 2, i1), anyBuffer(context, 1, i32)},
           {i1});
   declare(kSelect, {i64, i1}, {i1});
-  declare(kForward,
-          {i64, i64, anyBuffer(context, 3, f32), anyBuffer(context, 2, f32),
-           anyBuffer(context, 2, f32), anyBuffer(context, 2, f32),
-           anyBuffer(context, 1, i32), anyBuffer(context, 2, f32),
-           anyBuffer(context, 3, f32), anyBuffer(context, 2, f32)},
-          {},
+  SmallVector<Type> layer{i64,
+                          i64,
+                          anyBuffer(context, 3, f32),
+                          anyBuffer(context, 2, f32),
+                          anyBuffer(context, 2, f32),
+                          anyBuffer(context, 2, f32),
+                          anyBuffer(context, 1, i32),
+                          anyBuffer(context, 2, f32),
+                          anyBuffer(context, 3, f32),
+                          anyBuffer(context, 2, f32)};
+  declare(kForward, layer, {},
+          {"", "", "device", "device", "device", "device", "", "device",
+           "device written", "device written"});
+  declare(kForwardConstant, layer, {},
           {"", "", "device", "", "", "", "", "device", "device written",
            "device written"});
 }
@@ -147,7 +158,10 @@ public:
                                 h0,
                                 y,
                                 hy};
-    callBridge(b, op, kForward, operands);
+    callBridge(b, op,
+               flags() & GRU_CUDNN_CONSTANT_WEIGHTS ? kForwardConstant
+                                                    : kForward,
+               operands);
     Value mask = buffer(op.getMask());
     bool zeroOutput = op.getZeroOutputForMask();
     if (mask && op.getReturnSequences() && !zeroOutput)

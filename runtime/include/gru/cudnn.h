@@ -8,11 +8,10 @@
  * says why.
  *
  * The buffers are MLIR memref descriptors (the C interface of generated
- * code): `x`, `h0`, `y` and `hy` on the device, the weights and `lengths`
- * on the host. Everything runs on the stream of the current call
- * (gru_rt_cuda_enter); failures are recorded for the calling thread, like
- * those of the mgpu* functions (gru/device.h). Hidden: each compiled
- * library keeps its own. */
+ * code): `x`, `h0`, `y` and `hy` on the device, `lengths` on the host.
+ * Everything runs on the stream of the current call (gru_rt_cuda_enter);
+ * failures are recorded for the calling thread, like those of the mgpu*
+ * functions (gru/device.h). Hidden: each compiled library keeps its own. */
 #ifndef GRU_CUDNN_H
 #define GRU_CUDNN_H
 
@@ -58,7 +57,14 @@ GRU_RT_HIDDEN bool gru_rt_cudnn_select(int64_t layer, bool right_padded);
  * h0 (B, U) with Keras's kernel (F, 3U), recurrent kernel (U, 3U) and bias
  * (2, 3U); writes the outputs of every step to y (B, T, U), zero after a
  * row's length, and each row's last state to hy (B, U). The instance keeps
- * the layer's cuDNN plan (descriptors, weights in cuDNN's layout). */
+ * the layer's cuDNN plan (descriptors, weights in cuDNN's layout). The
+ * weights are on the device, mapped there at each call; with _constant,
+ * they are constants on the host, mapped once. */
+GRU_RT_HIDDEN void _mlir_ciface_gru_rt_cudnn_gru_constant(
+    int64_t layer, int64_t options, gru_rt_memref3 *x, gru_rt_memref2 *kernel,
+    gru_rt_memref2 *recurrent_kernel, gru_rt_memref2 *bias,
+    gru_rt_memref1 *lengths, gru_rt_memref2 *h0, gru_rt_memref3 *y,
+    gru_rt_memref2 *hy);
 GRU_RT_HIDDEN void _mlir_ciface_gru_rt_cudnn_gru(
     int64_t layer, int64_t options, gru_rt_memref3 *x, gru_rt_memref2 *kernel,
     gru_rt_memref2 *recurrent_kernel, gru_rt_memref2 *bias,

@@ -9,7 +9,9 @@
 // the device marked, and those that the call writes.
 // CHECK: func.func private @gru_rt_mask_lengths(memref<?x?xi1, strided<[?, ?], offset: ?>>, memref<?xi32, strided<[?], offset: ?>>) -> i1 attributes {llvm.emit_c_interface}
 // CHECK: func.func private @gru_rt_cudnn_select(i64, i1) -> i1
-// CHECK: func.func private @gru_rt_cudnn_gru(i64, i64, memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>> {gru.device}, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?xi32, strided<[?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>> {gru.device}, memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>> {gru.device, gru.written}, memref<?x?xf32, strided<[?, ?], offset: ?>> {gru.device, gru.written}) attributes {llvm.emit_c_interface}
+// CHECK: func.func private @gru_rt_cudnn_gru(i64, i64, memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>> {gru.device}, memref<?x?xf32, strided<[?, ?], offset: ?>> {gru.device}, memref<?x?xf32, strided<[?, ?], offset: ?>> {gru.device}, memref<?x?xf32, strided<[?, ?], offset: ?>> {gru.device}, memref<?xi32, strided<[?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>> {gru.device}, memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>> {gru.device, gru.written}, memref<?x?xf32, strided<[?, ?], offset: ?>> {gru.device, gru.written}) attributes {llvm.emit_c_interface}
+// Constant weights stay on the host, where the instance maps them once.
+// CHECK: func.func private @gru_rt_cudnn_gru_constant(i64, i64, memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>> {gru.device}, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?xi32, strided<[?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>> {gru.device}, memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>> {gru.device, gru.written}, memref<?x?xf32, strided<[?, ?], offset: ?>> {gru.device, gru.written}) attributes {llvm.emit_c_interface}
 
 // A masked layer: the mask's check gives the rows' lengths; the choice runs
 // cuDNN with them (options 6: initial state and lengths) or the fused layer.
@@ -79,7 +81,7 @@ func.func @masked(%x: tensor<?x?x8xf32>, %k: tensor<8x12xf32>, %rk: tensor<4x12x
 // CHECK: %[[LAYER:.*]] = arith.constant 1 : i64
 // CHECK-NEXT: %[[FLAGS:.*]] = arith.constant 1 : i64
 // CHECK: %[[CAST:.*]] = memref.cast %[[XR]]
-// CHECK: func.call @gru_rt_cudnn_gru(%[[LAYER]], %[[FLAGS]], %[[CAST]],
+// CHECK: func.call @gru_rt_cudnn_gru_constant(%[[LAYER]], %[[FLAGS]], %[[CAST]],
 // CHECK-NOT: scf.forall
 // CHECK: %[[LAST:.*]] = bufferization.to_tensor %[[HY]]
 // CHECK: scf.yield %[[LAST]]

@@ -129,8 +129,10 @@ def ConvertGRUToCuDNN : Pass<"convert-gru-to-cudnn", "::mlir::ModuleOp"> {
     any, is strictly right-padded (`gru_rt_mask_lengths`, which also gives
     the rows' lengths) and cuDNN can be loaded and used. The then branch
     calls `gru_rt_cudnn_gru` of the runtime (`gru/cudnn.h`), with the
-    weights in Keras's layout and the layer's number in the module, by
-    which the instance keeps its cuDNN plan; the else branch is the layer
+    weights in Keras's layout on the device, or `gru_rt_cudnn_gru_constant`
+    with constant weights on the host, which the instance maps to cuDNN's
+    layout once, and the layer's number in the module, by which the
+    instance keeps its cuDNN plan; the else branch is the layer
     with `impl = fused`. The run time records the choice in the instance's
     dispatch record.
 
