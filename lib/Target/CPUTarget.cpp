@@ -27,6 +27,7 @@ namespace {
 constexpr StringLiteral kDevice = "CPU";
 constexpr StringLiteral kVectorBitsKey = "max_vector_op_width";
 constexpr StringLiteral kVectorRegistersKey = "vector_registers";
+constexpr StringLiteral kL1Key = "L1_cache_size_in_bytes";
 constexpr StringLiteral kL2Key = "L2_cache_size_in_bytes";
 
 void initializeTargets() {
@@ -90,6 +91,16 @@ int64_t knownL2Bytes(StringRef cpu, bool x86, bool avx512) {
   if (!x86 || avx512)
     return 1 << 20; // Skylake-SP to Ice Lake, Zen 4 and 5; Neoverse N1 to V2
   return 512 << 10; // Zen 2 and 3; Intel client cores have 256 KiB to 2 MiB
+}
+
+/// The L1 data cache per core of CPUs other than the host's, as for the L2.
+int64_t knownL1Bytes(StringRef cpu, bool x86) {
+  if (llvm::is_contained({"icelake-server", "sapphirerapids", "emeraldrapids",
+                          "graniterapids", "graniterapids-d", "diamondrapids",
+                          "znver5"},
+                         cpu))
+    return 48 << 10;
+  return x86 ? 32 << 10 : 64 << 10; // Neoverse N1 to V2: 64 KiB
 }
 
 /// The x86 features beyond x86-64's baseline that both LLVM and
@@ -194,10 +205,13 @@ FailureOr<CPUTarget> CPUTarget::resolve(StringRef tripleName, StringRef cpu,
     target.vectorBits = 128; // NEON; SVE lengths are not known statically
     target.vectorRegisters = 32;
   }
+  target.l1Bytes = knownL1Bytes(target.cpu, target.isX86());
   target.l2Bytes = knownL2Bytes(target.cpu, target.isX86(), avx512);
   // The caches are the host's where the code is for the host's CPU.
   if (triple.getArch() == hostTriple.getArch() &&
       target.cpu == llvm::sys::getHostCPUName()) {
+    if (int64_t l1 = hostCacheBytes(1))
+      target.l1Bytes = l1;
     if (int64_t l2 = hostCacheBytes(2))
       target.l2Bytes = l2;
   }
@@ -233,6 +247,7 @@ FailureOr<CPUTarget> CPUTarget::of(Operation *op, std::string &error) {
         queryInteger(module, kVectorBitsKey, target->vectorBits);
     target->vectorRegisters =
         queryInteger(module, kVectorRegistersKey, target->vectorRegisters);
+    target->l1Bytes = queryInteger(module, kL1Key, target->l1Bytes);
     target->l2Bytes = queryInteger(module, kL2Key, target->l2Bytes);
   }
   int64_t bits = target->vectorBits;
@@ -248,10 +263,13 @@ FailureOr<CPUTarget> CPUTarget::of(Operation *op, std::string &error) {
             std::to_string(target->vectorRegisters);
     return failure();
   }
-  if (target->l2Bytes < 1024) {
-    error = "the CPU's L2 must be at least 1024 bytes";
-    return failure();
-  }
+  for (auto [name, bytes] : {std::pair{"L1", target->l1Bytes},
+                              std::pair{"L2", target->l2Bytes}})
+    if (bytes < 1024) {
+      error = "the CPU's " + std::string(name) +
+              " must be at least 1024 bytes";
+      return failure();
+    }
   return target;
 }
 
@@ -271,8 +289,8 @@ void CPUTarget::attachTo(ModuleOp module) const {
   };
   auto device = TargetDeviceSpecAttr::get(
       ctx, {entry(kVectorBitsKey, vectorBits),
-            entry(kVectorRegistersKey, vectorRegisters), 
-            entry(kL2Key, l2Bytes)});
+            entry(kVectorRegistersKey, vectorRegisters),
+            entry(kL1Key, l1Bytes), entry(kL2Key, l2Bytes)});
   module->setAttr(
       DLTIDialect::kTargetSystemDescAttrName,
       TargetSystemSpecAttr::get(
@@ -319,6 +337,7 @@ KernelTuning KernelTuning::forTarget(const CPUTarget &target) {
   tuning.threadRows = tuning.tileRows(tuning.maxPanelVectors);
   tuning.l2ResidentBytes = target.l2Bytes / 2;
   tuning.rowBlockBytes = target.l2Bytes / 2;
+  tuning.l1PanelBytes = target.l1Bytes / 2;
   return tuning;
 }
 
@@ -335,4 +354,12 @@ int64_t KernelTuning::blockRows(int64_t depth) const {
   int64_t fit = rowBlockBytes / (depth * int64_t(sizeof(float)));
   int64_t rows = std::min<int64_t>(192, fit) / multiple * multiple;
   return std::max(rows, multiple);
+}
+
+int64_t KernelTuning::depthBlock(int64_t depth, int64_t width) const {
+  int64_t fit = l1PanelBytes / (width * int64_t(sizeof(float)));
+  if (depth <= fit)
+    return depth;
+  int64_t blocks = llvm::divideCeil(depth, std::max<int64_t>(4, fit));
+  return llvm::alignTo(llvm::divideCeil(depth, blocks), 4);
 }

@@ -12,9 +12,9 @@
 // RUN: not gru-opt %s -gru-attach-target="cpu=i386" 2>&1 | FileCheck %s --check-prefix=I386
 
 // The lowering's numbers: AVX2 has 16 registers of 256 bits, AVX-512 32 of
-// 512 bits, NEON 32 of 128 bits; the L2 of CPUs other than the host's comes
-// from a table (Zen 3: 512 KiB).
-// ZEN3: module attributes {dlti.target_system_spec = #dlti.target_system_spec<"CPU" = #dlti.target_device_spec<"max_vector_op_width" = 256 : i64, "vector_registers" = 16 : i64, "L2_cache_size_in_bytes" = 524288 : i64>>, llvm.target = #llvm.target<triple = "x86_64-{{.*}}-linux-gnu", chip = "znver3">}
+// 512 bits, NEON 32 of 128 bits; the caches of CPUs other than the host's
+// come from a table (Zen 3: 32 KiB of L1 data, 512 KiB of L2).
+// ZEN3: module attributes {dlti.target_system_spec = #dlti.target_system_spec<"CPU" = #dlti.target_device_spec<"max_vector_op_width" = 256 : i64, "vector_registers" = 16 : i64, "L1_cache_size_in_bytes" = 32768 : i64, "L2_cache_size_in_bytes" = 524288 : i64>>, llvm.target = #llvm.target<triple = "x86_64-{{.*}}-linux-gnu", chip = "znver3">}
 // V4: "max_vector_op_width" = 512 : i64, "vector_registers" = 32 : i64
 // V4-SAME: chip = "x86-64-v4"
 // NO512: "max_vector_op_width" = 256 : i64, "vector_registers" = 16 : i64

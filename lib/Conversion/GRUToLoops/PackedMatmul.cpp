@@ -5,10 +5,10 @@
 // broadcasts each tile row's lhs[row, k] into fused multiply-adds. Panels are
 // the outer loop, so one panel stays in cache while all row tiles use it.
 // Row tiles are the main size, then 4, then 1; a single row splits k over
-// four accumulator sets so that the FMA latency stays hidden. Weights too
-// large to stay in L2 stream from L3: the next panel is prefetched while one
-// is in use. Large products share their
-// panels among threads (scf.forall).
+// four accumulator sets so that the FMA latency stays hidden. Panels deeper
+// than half the L1 are passed over by blocks of k. Weights too large to stay
+// in L2 stream from L3: the next panel is prefetched while one is in use.
+// Large products share their panels among threads (scf.forall).
 //
 //===----------------------------------------------------------------------===//
 
@@ -164,6 +164,14 @@ struct Tile {
   int64_t kSplit;
 };
 
+/// The k of a tile's pass over a panel: `size` from `begin`. Where it is
+/// not all of k (`blocked`), the pass adds to what the earlier ones wrote.
+struct DepthRange {
+  Value begin;
+  int64_t size;
+  bool blocked = false;
+};
+
 /// Where a row tile's results go: `tensor` holds the rows from `firstRow`
 /// on, and either the columns from `firstColumn` on or (`panelOnly`) just
 /// the tile's panel.
@@ -249,9 +257,14 @@ private:
 
   /// Builds `value` at the end of `nested`'s block and yields it.
   void yieldIn(OpBuilder &nested, function_ref<Value()> value) {
+    yieldAllIn(nested, [&] { return SmallVector<Value>{value()}; });
+  }
+
+  /// Builds `values` at the end of `nested`'s block and yields them.
+  void yieldAllIn(OpBuilder &nested, function_ref<SmallVector<Value>()> values) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToEnd(nested.getInsertionBlock());
-    scf::YieldOp::create(b, value());
+    scf::YieldOp::create(b, values());
   }
 
   Value build(Value into, Value rows, bool parallel) {
@@ -374,7 +387,9 @@ private:
   }
 
   /// The row tiles of rows [first, end) in `panel`: by mainRows, then by 4,
-  /// then by 1.
+  /// then by 1. A panel too deep to stay in L1 is passed over a block of k
+  /// at a time by the tiles of several rows, so that each block is read
+  /// from L2 once; single rows have no reuse and take all of k at once.
   Value rowTiles(Destination into, Value panel, Value first, Value end) {
     int64_t mainRows = mainTileRows();
     Value count = arith::SubIOp::create(b, end, first);
@@ -383,14 +398,32 @@ private:
     Value endOfFour = arith::AddIOp::create(
         b, endOfMain, roundDown(arith::SubIOp::create(b, end, endOfMain), 4));
     Value result = into.tensor;
-    auto tiles = [&](Value begin, Value end, Tile tile) {
+    auto tiles = [&](Value begin, Value end, Tile tile, DepthRange k) {
       Destination destination = into;
       destination.tensor = result;
-      result = tileLoop(destination, panel, begin, end, tile);
+      result = tileLoop(destination, panel, begin, end, tile, k);
     };
-    tiles(first, endOfMain, Tile{mainRows, 1});
-    tiles(endOfMain, endOfFour, Tile{4, 1});
-    tiles(endOfFour, end, Tile{1, 4});
+    auto multiRowTiles = [&](DepthRange k) {
+      tiles(first, endOfMain, Tile{mainRows, 1}, k);
+      tiles(endOfMain, endOfFour, Tile{4, 1}, k);
+    };
+    int64_t block = tuning.depthBlock(depth, layout.panelWidth());
+    if (block == depth) {
+      multiRowTiles({index(0), depth});
+    } else {
+      int64_t blocked = depth - depth % block;
+      Value initial = result;
+      result = forLoop(index(0), index(blocked), block, initial,
+                       [&](Value k, ValueRange carried) {
+                         result = carried[0];
+                         multiRowTiles({k, block, true});
+                         return SmallVector<Value>{result};
+                       })
+                   .getResult(0);
+      if (blocked != depth)
+        multiRowTiles({index(blocked), depth - blocked, true});
+    }
+    tiles(endOfFour, end, Tile{1, 4}, {index(0), depth});
     return result;
   }
 
@@ -438,13 +471,13 @@ private:
   }
 
   Value tileLoop(Destination into, Value panel, Value begin, Value end,
-                 Tile tile) {
+                 Tile tile, DepthRange k) {
     return forLoop(begin, end, tile.rows, into.tensor,
                    [&](Value row, ValueRange carried) {
                      Destination current = into;
                      current.tensor = carried[0];
                      return SmallVector<Value>{
-                         computeTile(current, panel, row, tile)};
+                         computeTile(current, panel, row, tile, k)};
                    })
         .getResult(0);
   }
@@ -459,28 +492,28 @@ private:
     return arith::ConstantOp::create(b, b.getZeroAttr(vectorType));
   }
 
-  /// result[row .. row + tile.rows, panel] of the product, into `into`.
-  Value computeTile(Destination into, Value panel, Value row, Tile tile) {
+  /// result[row .. row + tile.rows, panel] of the product over `k`, into
+  /// `into`.
+  Value computeTile(Destination into, Value panel, Value row, Tile tile,
+                    DepthRange k) {
     int64_t vectors = layout.vectors;
-    SmallVector<Value> accumulators;
-    for (int64_t set = 0; set < tile.kSplit; ++set)
-      for (int64_t r = 0; r < tile.rows; ++r)
-        for (int64_t v = 0; v < vectors; ++v)
-          accumulators.push_back(set == 0 && bias ? biasVector(panel, v)
-                                                  : zeroVector());
+    SmallVector<Value> accumulators = initialTile(into, panel, row, tile, k);
+    for (int64_t set = 1; set < tile.kSplit; ++set)
+      accumulators.append(tile.rows * vectors, zeroVector());
 
-    int64_t mainDepth = depth - depth % tile.kSplit;
+    int64_t mainDepth = k.size - k.size % tile.kSplit;
+    Value endOfMain = offset(k.begin, mainDepth);
     auto kLoop =
-        forLoop(index(0), index(mainDepth), tile.kSplit, accumulators,
-                [&](Value k, ValueRange carried) {
+        forLoop(k.begin, endOfMain, tile.kSplit, accumulators,
+                [&](Value kk, ValueRange carried) {
                   SmallVector<Value> next(carried);
                   for (int64_t set = 0; set < tile.kSplit; ++set)
-                    multiplyAdd(next, set, panel, row, offset(k, set), tile);
+                    multiplyAdd(next, set, panel, row, offset(kk, set), tile);
                   return next;
                 });
     accumulators.assign(kLoop.getResults().begin(), kLoop.getResults().end());
-    for (int64_t k = mainDepth; k < depth; ++k)
-      multiplyAdd(accumulators, 0, panel, row, index(k), tile);
+    for (int64_t kk = mainDepth; kk < k.size; ++kk)
+      multiplyAdd(accumulators, 0, panel, row, offset(k.begin, kk), tile);
 
     int64_t perSet = tile.rows * vectors;
     for (int64_t set = 1; set < tile.kSplit; ++set)
@@ -489,22 +522,58 @@ private:
                                                 accumulators[set * perSet + i]);
 
     Value result = into.tensor;
-    Value firstRow = arith::SubIOp::create(b, row, into.firstRow);
-    for (int64_t r = 0; r < tile.rows; ++r) {
-      Value rowIndex = offset(firstRow, r);
-      for (int64_t v = 0; v < vectors; ++v) {
-        Value columnIndex =
-            into.panelOnly ? index(v * layout.lanes) : column(panel, v);
-        if (into.firstColumn)
-          columnIndex = arith::SubIOp::create(b, columnIndex, into.firstColumn);
-        result =
-            vector::TransferWriteOp::create(
-                b, accumulators[r * vectors + v], result,
-                ValueRange{rowIndex, columnIndex}, ArrayRef<bool>{inBounds})
-                .getResult();
-      }
-    }
+    for (int64_t r = 0; r < tile.rows; ++r)
+      for (int64_t v = 0; v < vectors; ++v)
+        result = vector::TransferWriteOp::create(
+                     b, accumulators[r * vectors + v], result,
+                     tileIndices(into, panel, row, r, v),
+                     ArrayRef<bool>{inBounds})
+                     .getResult();
     return result;
+  }
+
+  /// The accumulators of a tile before its pass over `k`: the bias (or
+  /// zero) on the first pass, what the earlier passes wrote on later ones.
+  SmallVector<Value> initialTile(Destination into, Value panel, Value row,
+                                 Tile tile, DepthRange k) {
+    auto start = [&] {
+      SmallVector<Value> tileValues;
+      for (int64_t r = 0; r < tile.rows; ++r)
+        for (int64_t v = 0; v < layout.vectors; ++v)
+          tileValues.push_back(bias ? biasVector(panel, v) : zeroVector());
+      return tileValues;
+    };
+    if (!k.blocked)
+      return start();
+    auto written = [&] {
+      SmallVector<Value> tileValues;
+      Value zero = arith::ConstantOp::create(
+          b, b.getZeroAttr(vectorType.getElementType()));
+      for (int64_t r = 0; r < tile.rows; ++r)
+        for (int64_t v = 0; v < layout.vectors; ++v)
+          tileValues.push_back(vector::TransferReadOp::create(
+              b, vectorType, into.tensor, tileIndices(into, panel, row, r, v),
+              zero, ArrayRef<bool>{inBounds}));
+      return tileValues;
+    };
+    Value firstPass = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                            k.begin, index(0));
+    auto choice = scf::IfOp::create(
+        b, firstPass,
+        [&](OpBuilder &nested, Location) { yieldAllIn(nested, start); },
+        [&](OpBuilder &nested, Location) { yieldAllIn(nested, written); });
+    return SmallVector<Value>(choice.getResults());
+  }
+
+  /// The indices into `into` of vector `v` of the tile's row `r`.
+  SmallVector<Value> tileIndices(const Destination &into, Value panel,
+                                 Value row, int64_t r, int64_t v) {
+    Value rowIndex = offset(arith::SubIOp::create(b, row, into.firstRow), r);
+    Value columnIndex =
+        into.panelOnly ? index(v * layout.lanes) : column(panel, v);
+    if (into.firstColumn)
+      columnIndex = arith::SubIOp::create(b, columnIndex, into.firstColumn);
+    return {rowIndex, columnIndex};
   }
 
   /// acc[set] += lhs[rows, k] ⊗ panel row k.

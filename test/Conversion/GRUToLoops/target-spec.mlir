@@ -31,6 +31,26 @@ func.func @streaming(%x: tensor<16x10x32xf32>, %k: tensor<32x96xf32>, %rk: tenso
 
 // -----
 
+// An L1 of 1 KiB keeps 512 bytes of a panel (24 floats wide on AVX2): the
+// tiles of several rows pass over k = 32 in blocks of 8, the first from the
+// bias, the later ones from what the earlier ones wrote.
+// CHECK-LABEL: func @blocked
+// CHECK: scf.for %[[K:.*]] = %{{.*}} to %c32 step %c8
+// CHECK: %[[FIRST:.*]] = arith.cmpi eq, %[[K]], %c0
+// CHECK: scf.if %[[FIRST]] -> (vector<8xf32>,
+// CHECK: } else {
+// CHECK: vector.transfer_read %{{.*}} : tensor<?x96xf32>, vector<8xf32>
+module attributes {llvm.target = #llvm.target<triple = "x86_64-unknown-linux-gnu", chip = "znver3">,
+                   dlti.target_system_spec = #dlti.target_system_spec<"CPU" = #dlti.target_device_spec<"L1_cache_size_in_bytes" = 1024 : i64>>} {
+func.func @blocked(%x: tensor<16x10x32xf32>, %k: tensor<32x96xf32>, %rk: tensor<32x96xf32>, %b: tensor<2x96xf32>) -> tensor<16x32xf32> {
+  %o = gru.layer %x, %k, %rk bias(%b) {units = 32 : i64}
+      : (tensor<16x10x32xf32>, tensor<32x96xf32>, tensor<32x96xf32>, tensor<2x96xf32>) -> tensor<16x32xf32>
+  return %o : tensor<16x32xf32>
+}
+}
+
+// -----
+
 // A target that LLVM does not know is a diagnostic of the pass.
 // expected-error@+1 {{unknown CPU 'no-such-cpu'}}
 module attributes {llvm.target = #llvm.target<triple = "x86_64-unknown-linux-gnu", chip = "no-such-cpu">} {
@@ -63,6 +83,15 @@ func.func @no_registers() {
 // expected-error@+1 {{the CPU's L2 must be at least 1024 bytes}}
 module attributes {dlti.target_system_spec = #dlti.target_system_spec<"CPU" = #dlti.target_device_spec<"L2_cache_size_in_bytes" = 0 : i64>>} {
 func.func @no_cache() {
+  return
+}
+}
+
+// -----
+
+// expected-error@+1 {{the CPU's L1 must be at least 1024 bytes}}
+module attributes {dlti.target_system_spec = #dlti.target_system_spec<"CPU" = #dlti.target_device_spec<"L1_cache_size_in_bytes" = 512 : i64>>} {
+func.func @no_l1() {
   return
 }
 }

@@ -28,6 +28,7 @@ struct CPUTarget {
   std::string features;     // LLVM's feature string, e.g. "+avx2,+fma,-avx512f"
   int64_t vectorBits = 128; // the widest vectors the code uses
   int64_t vectorRegisters = 16; // registers of that width
+  int64_t l1Bytes = 32 << 10;   // L1 data, per core
   int64_t l2Bytes = 512 << 10;  // per core
   /// The features beyond the architecture's baseline that the code may use
   /// and a library checks before it runs (x86: CPUID through
@@ -71,6 +72,10 @@ struct KernelTuning {
   int64_t threadRows;
   /// Packed weights larger than this stream from L3 (half the L2).
   int64_t l2ResidentBytes;
+  /// Bytes of one panel's rows that stay in L1 while row tiles pass over
+  /// them (half the L1): deeper panels are multiplied a block of k at a
+  /// time.
+  int64_t l1PanelBytes;
   /// Bytes of lhs rows a row block keeps in L2 while panels pass over it.
   int64_t rowBlockBytes;
   /// The multiply-adds below which a product stays on one thread.
@@ -94,6 +99,10 @@ struct KernelTuning {
   /// Rows of lhs (K = `depth` floats each) per block: a multiple of every
   /// tile's rows, at least one main tile, at most 192.
   int64_t blockRows(int64_t depth) const;
+
+  /// The k of a block of a panel `width` floats wide that stays in L1: all
+  /// of `depth` where it fits, else a multiple of 4 that splits it evenly.
+  int64_t depthBlock(int64_t depth, int64_t width) const;
 };
 
 } // namespace mlir::gru
