@@ -263,11 +263,10 @@ FailureOr<CPUTarget> CPUTarget::of(Operation *op, std::string &error) {
             std::to_string(target->vectorRegisters);
     return failure();
   }
-  for (auto [name, bytes] : {std::pair{"L1", target->l1Bytes},
-                              std::pair{"L2", target->l2Bytes}})
+  for (auto [name, bytes] :
+       {std::pair{"L1", target->l1Bytes}, std::pair{"L2", target->l2Bytes}})
     if (bytes < 1024) {
-      error = "the CPU's " + std::string(name) +
-              " must be at least 1024 bytes";
+      error = "the CPU's " + std::string(name) + " must be at least 1024 bytes";
       return failure();
     }
   return target;
@@ -289,8 +288,8 @@ void CPUTarget::attachTo(ModuleOp module) const {
   };
   auto device = TargetDeviceSpecAttr::get(
       ctx, {entry(kVectorBitsKey, vectorBits),
-            entry(kVectorRegistersKey, vectorRegisters),
-            entry(kL1Key, l1Bytes), entry(kL2Key, l2Bytes)});
+            entry(kVectorRegistersKey, vectorRegisters), entry(kL1Key, l1Bytes),
+            entry(kL2Key, l2Bytes)});
   module->setAttr(
       DLTIDialect::kTargetSystemDescAttrName,
       TargetSystemSpecAttr::get(

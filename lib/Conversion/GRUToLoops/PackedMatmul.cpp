@@ -261,7 +261,8 @@ private:
   }
 
   /// Builds `values` at the end of `nested`'s block and yields them.
-  void yieldAllIn(OpBuilder &nested, function_ref<SmallVector<Value>()> values) {
+  void yieldAllIn(OpBuilder &nested,
+                  function_ref<SmallVector<Value>()> values) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToEnd(nested.getInsertionBlock());
     scf::YieldOp::create(b, values());
@@ -524,11 +525,11 @@ private:
     Value result = into.tensor;
     for (int64_t r = 0; r < tile.rows; ++r)
       for (int64_t v = 0; v < vectors; ++v)
-        result = vector::TransferWriteOp::create(
-                     b, accumulators[r * vectors + v], result,
-                     tileIndices(into, panel, row, r, v),
-                     ArrayRef<bool>{inBounds})
-                     .getResult();
+        result =
+            vector::TransferWriteOp::create(
+                b, accumulators[r * vectors + v], result,
+                tileIndices(into, panel, row, r, v), ArrayRef<bool>{inBounds})
+                .getResult();
     return result;
   }
 
@@ -556,8 +557,8 @@ private:
               zero, ArrayRef<bool>{inBounds}));
       return tileValues;
     };
-    Value firstPass = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                            k.begin, index(0));
+    Value firstPass =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, k.begin, index(0));
     auto choice = scf::IfOp::create(
         b, firstPass,
         [&](OpBuilder &nested, Location) { yieldAllIn(nested, start); },
