@@ -106,6 +106,7 @@ void addLoops(OpPassManager &pm) {
   pm.addPass(createConvertSCFToOpenMPPass());
   // Inlines the alloca scopes of loop bodies that allocate nothing.
   pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createGRUVectorizeTransposes());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   // Expanding strided metadata creates affine.apply ops.
   pm.addPass(memref::createExpandStridedMetadataPass());

@@ -129,6 +129,24 @@ def GRUApproximateMath : Pass<"gru-approximate-math"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def GRUVectorizeTransposes
+    : Pass<"gru-vectorize-transposes", "::mlir::func::FuncOp"> {
+  let summary = "Row copies as vectors for transposes that keep the last "
+                "dimension";
+  let description = [{
+    Rewrites each `linalg.transpose` on buffers whose permutation keeps the
+    innermost dimension innermost (the packing of weights into column panels)
+    into a loop nest over the other dimensions that copies one contiguous row
+    per iteration with `vector.transfer_read`/`transfer_write`.
+    `convert-linalg-to-loops` would copy element by element, which LLVM does
+    not vectorize: at every call with weights as arguments, that was 3% of
+    the time of a 512-unit layer.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def GRUSelectImpl : Pass<"gru-select-impl"> {
   let summary = "Choose cuDNN or the fused implementation for each layer";
   let description = [{
