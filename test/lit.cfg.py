@@ -97,3 +97,29 @@ if _cuda_device_count() > 0:
 # unsupported. A real cuDNN (libcudnn.so.9) is only a feature.
 if os.path.exists(os.path.join(config.gru_runtime_test_dir, "libcudnn.so.9")):
     config.available_features.add("cudnn-stand-in")
+
+# The host's caches as Linux's sysfs lists them, read here independently of
+# the compiler: gru-attach-target must record these for the host's CPU.
+def _host_cache_bytes(level):
+    root = "/sys/devices/system/cpu/cpu0/cache"
+    if not os.path.isdir(root):
+        return None
+    for entry in sorted(os.listdir(root)):
+        def read(name):
+            with open(os.path.join(root, entry, name)) as f:
+                return f.read().strip()
+        if not entry.startswith("index"):
+            continue
+        if read("level") != str(level) or read("type") == "Instruction":
+            continue
+        size = read("size")
+        scale = {"K": 1 << 10, "M": 1 << 20}.get(size[-1:], 1)
+        return int(size.rstrip("KM")) * scale
+    return None
+
+
+_host_l1, _host_l2 = _host_cache_bytes(1), _host_cache_bytes(2)
+if _host_l1 and _host_l2:
+    config.available_features.add("host-cache-sysfs")
+    config.substitutions.append(("%host_l1_bytes", str(_host_l1)))
+    config.substitutions.append(("%host_l2_bytes", str(_host_l2)))

@@ -56,13 +56,15 @@ int64_t hostCacheBytes(int level) {
         "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index);
     if (!llvm::sys::fs::is_directory(dir))
       return 0;
+    // sysfs files report a size of 4096 whatever they hold: read them as
+    // streams, up to their end.
     auto read = [&](StringRef file) -> std::string {
-      auto buffer = llvm::MemoryBuffer::getFile(dir + "/" + file.str(),
-                                                /*IsText=*/true);
+      auto buffer = llvm::MemoryBuffer::getFileAsStream(dir + "/" + file.str());
       return buffer ? (*buffer)->getBuffer().trim().str() : "";
     };
     int64_t bytes = 0;
-    StringRef size = read("size");
+    std::string sizeText = read("size");
+    StringRef size = sizeText;
     if (read("level") != std::to_string(level) ||
         read("type") == "Instruction" || size.consumeInteger(10, bytes))
       continue;
