@@ -502,26 +502,37 @@ public:
   }
 
 protected:
-  /// x·W + b_i for every (b, t), as (B·T, 3U) with row b·T + t, from one
-  /// GEMM over all rows.
+  /// x·W + b_i for every (b, t), as (T·B, 3U) with row t·B + b, from one
+  /// GEMM over all rows. Time-major, each step's rows are one contiguous
+  /// block that the hardware prefetchers stream into the cache ahead of the
+  /// step's gate math; batch-major, they were B pieces of 3U floats a
+  /// T·3U stride apart, mostly missed (10% of a 32x100x128x256 layer).
   Value sequenceProjection() {
     AffineExpr bExpr, tExpr;
     bindSymbols(b.getContext(), bExpr, tExpr);
     OpFoldResult rows = affine::makeComposedFoldedAffineApply(
         b, b.getLoc(), bExpr * tExpr, {batch, steps});
     return inputProjection(op.getInput(), rows, [&](Value x) -> Value {
+      int64_t features = cast<RankedTensorType>(x.getType()).getDimSize(2);
+      Value timeMajor = empty({steps, batch, index(features)});
+      Value transposed = linalg::TransposeOp::create(b, x, timeMajor,
+                                                     ArrayRef<int64_t>{1, 0, 2})
+                             ->getResult(0);
       return tensor::CollapseShapeOp::create(
-          b, x, SmallVector<ReassociationIndices>{{0, 1}, {2}});
+          b, transposed, SmallVector<ReassociationIndices>{{0, 1}, {2}});
     });
   }
 
-  /// The rows b·T + t of the projection, for every b, as (B, 3U).
+  /// The rows t·B + b of the projection, for every b, as (B, 3U).
   Value sliceStep(Value projection, Value t) {
     auto type =
         RankedTensorType::get({staticSize(batch), 3 * units}, elementType);
-    return tensor::ExtractSliceOp::create(b, type, projection, {t, index(0)},
-                                          {batch, index(3 * units)},
-                                          {steps, index(1)});
+    // Plain arith: t may be the induction variable of a loop being built.
+    Value first = arith::MulIOp::create(
+        b, t, getValueOrCreateConstantIndexOp(b, b.getLoc(), batch));
+    return tensor::ExtractSliceOp::create(
+        b, type, projection, {first, index(0)}, {batch, index(3 * units)},
+        {index(1), index(1)});
   }
 
   /// mask[:, t] as (B).

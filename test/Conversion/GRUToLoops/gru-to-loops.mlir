@@ -1,6 +1,7 @@
 // RUN: gru-opt %s -gru-attach-target="cpu=sapphirerapids" -convert-gru-to-loops -canonicalize -split-input-file -verify-diagnostics | FileCheck %s
 
-// reset_after = true: the input projection of all B·T rows is one product
+// reset_after = true: the input projection of all T·B rows (x made
+// time-major, so that each step reads one block of rows) is one product
 // before the time loop (row blocks of 192 over W packed into panels), and R is
 // packed into column panels once, also before it.
 // Each step is one (B,U)×(U,3U) product by the microkernel (row blocks of
@@ -10,7 +11,8 @@
 // updates the carried state in place. The product's buffer is carried too,
 // so nothing is allocated in the loop.
 // CHECK-LABEL: func @reset_after
-// CHECK: %[[XB:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0, 1], [2]] : tensor<?x?x8xf32> into tensor<?x8xf32>
+// CHECK: %[[XT:.*]] = linalg.transpose ins(%arg0 : tensor<?x?x8xf32>) outs(%{{.*}} : tensor<?x?x8xf32>) permutation = [1, 0, 2]
+// CHECK: %[[XB:.*]] = tensor.collapse_shape %[[XT]] {{\[\[}}0, 1], [2]] : tensor<?x?x8xf32> into tensor<?x8xf32>
 // CHECK: %[[PW:.*]] = linalg.transpose ins(%{{.*}} : tensor<8x1x16xf32>) outs(%{{.*}} : tensor<1x8x16xf32>) permutation = [1, 0, 2]
 // CHECK: %[[LARGE:.*]] = arith.cmpi uge, %{{.*}}, %c1048576
 // CHECK: %[[PROJ:.*]] = scf.if %[[LARGE]] -> (tensor<?x12xf32>)
@@ -21,7 +23,8 @@
 // CHECK: %[[PACKED:.*]] = linalg.transpose ins(%{{.*}} : tensor<4x1x16xf32>) outs(%{{.*}} : tensor<1x4x16xf32>) permutation = [1, 0, 2]
 // CHECK: scf.for %[[K:.*]] = %c0 to %[[T:[^ ]*]] step %c1 iter_args(%[[H:[^ ]*]] = %{{[^,]*}}, %[[R:[^ ]*]] = %{{[^,]*}}) -> (tensor<?x4xf32>, tensor<?x12xf32>)
 // CHECK-NOT: tensor.empty
-// CHECK:   %[[XT:.*]] = tensor.extract_slice %[[PROJ]][%[[K]], 0] [%{{.*}}, 12] [%[[T]], 1]
+// CHECK:   %[[FIRST:.*]] = arith.muli %[[K]], %[[B:.*]] : index
+// CHECK:   %[[XS:.*]] = tensor.extract_slice %[[PROJ]][%[[FIRST]], 0] [%[[B]], 12] [1, 1]
 // CHECK:   %[[HR:.*]] = scf.if %{{.*}} -> (tensor<?x12xf32>)
 // CHECK:   } else {
 // CHECK:     scf.for %[[BLOCK:.*]] = %c0 to %{{.*}} step %c192 iter_args(%{{.*}} = %[[R]]) -> (tensor<?x12xf32>)
