@@ -387,10 +387,11 @@ private:
     return forall.getResult(0);
   }
 
-  /// The row tiles of rows [first, end) in `panel`: by mainRows, then by 4,
-  /// then by 1. A panel too deep to stay in L1 is passed over a block of k
-  /// at a time by the tiles of several rows, so that each block is read
-  /// from L2 once; single rows have no reuse and take all of k at once.
+  /// The row tiles of rows [first, end) in `panel`: by mainRows, then by 4
+  /// (where mainRows is more), then by 1. A panel too deep to stay in L1 is
+  /// passed over a block of k at a time by the tiles of several rows, so
+  /// that each block is read from L2 once; single rows have no reuse and
+  /// take all of k at once.
   Value rowTiles(Destination into, Value panel, Value first, Value end) {
     int64_t mainRows = mainTileRows();
     Value count = arith::SubIOp::create(b, end, first);
@@ -406,7 +407,8 @@ private:
     };
     auto multiRowTiles = [&](DepthRange k) {
       tiles(first, endOfMain, Tile{mainRows, 1}, k);
-      tiles(endOfMain, endOfFour, Tile{4, 1}, k);
+      if (mainRows != 4) // a main tile of 4 rows leaves fewer than 4
+        tiles(endOfMain, endOfFour, Tile{4, 1}, k);
     };
     int64_t block = tuning.depthBlock(depth, layout.panelWidth());
     if (block == depth) {
