@@ -104,15 +104,15 @@ def _host_cache_bytes(level):
     root = "/sys/devices/system/cpu/cpu0/cache"
     if not os.path.isdir(root):
         return None
+    def read(entry, name):
+        with open(os.path.join(root, entry, name)) as f:
+            return f.read().strip()
     for entry in sorted(os.listdir(root)):
-        def read(name):
-            with open(os.path.join(root, entry, name)) as f:
-                return f.read().strip()
         if not entry.startswith("index"):
             continue
-        if read("level") != str(level) or read("type") == "Instruction":
+        if read(entry, "level") != str(level) or read(entry, "type") == "Instruction":
             continue
-        size = read("size")
+        size = read(entry, "size")
         scale = {"K": 1 << 10, "M": 1 << 20}.get(size[-1:], 1)
         return int(size.rstrip("KM")) * scale
     return None

@@ -31,6 +31,7 @@ bool rowsAreContiguous(MemRefType type) {
 
 struct TransposeAsRowCopies : OpRewritePattern<linalg::TransposeOp> {
   using OpRewritePattern::OpRewritePattern;
+  static constexpr int64_t kMaxPiece = 256;
 
   LogicalResult matchAndRewrite(linalg::TransposeOp op,
                                 PatternRewriter &rewriter) const override {
@@ -52,18 +53,41 @@ struct TransposeAsRowCopies : OpRewritePattern<linalg::TransposeOp> {
     for (int64_t d = 0; d + 1 < rank; ++d)
       upper.push_back(
           memref::DimOp::create(rewriter, loc, op.getInit(), d).getResult());
-    auto rowType = VectorType::get({width}, output.getElementType());
+    // A row is copied in pieces of at most kMaxPiece elements: LLVM splits
+    // each into native vectors, and a row of 100k floats stays a loop.
+    int64_t piece = std::min(width, kMaxPiece);
+    int64_t wholePieces = width - width % piece;
     auto copyRow = [&](OpBuilder &b, Location loc, ValueRange outer) {
-      SmallVector<Value> to(outer), from(rank);
-      to.push_back(zero);
-      // Output dimension d is input dimension permutation[d].
-      for (int64_t d = 0; d < rank; ++d)
-        from[permutation[d]] = to[d];
-      Value row = vector::TransferReadOp::create(
-          b, loc, rowType, op.getInput(), from,
-          /*padding=*/std::nullopt, ArrayRef<bool>{true});
-      vector::TransferWriteOp::create(b, loc, row, op.getInit(), to,
-                                      ArrayRef<bool>{true});
+      auto copyPiece = [&](OpBuilder &b, Location loc, Value first,
+                           int64_t size) {
+        SmallVector<Value> to(outer), from(rank);
+        to.push_back(first);
+        // Output dimension d is input dimension permutation[d].
+        for (int64_t d = 0; d < rank; ++d)
+          from[permutation[d]] = to[d];
+        auto type = VectorType::get({size}, output.getElementType());
+        Value row = vector::TransferReadOp::create(
+            b, loc, type, op.getInput(), from,
+            /*padding=*/std::nullopt, ArrayRef<bool>{true});
+        vector::TransferWriteOp::create(b, loc, row, op.getInit(), to,
+                                        ArrayRef<bool>{true});
+      };
+      if (wholePieces == piece) {
+        copyPiece(b, loc, zero, piece);
+      } else {
+        auto index = [&](int64_t v) {
+          return arith::ConstantIndexOp::create(b, loc, v);
+        };
+        scf::ForOp::create(
+            b, loc, zero, index(wholePieces), index(piece), ValueRange{},
+            [&](OpBuilder &b, Location loc, Value first, ValueRange) {
+              copyPiece(b, loc, first, piece);
+              scf::YieldOp::create(b, loc);
+            });
+      }
+      if (wholePieces != width)
+        copyPiece(b, loc, arith::ConstantIndexOp::create(b, loc, wholePieces),
+                  width - wholePieces);
     };
     scf::buildLoopNest(rewriter, loc, lower, upper, steps, copyRow);
     rewriter.eraseOp(op);

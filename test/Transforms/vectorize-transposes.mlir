@@ -23,6 +23,20 @@ func.func @dynamic(%in: memref<?x3x16xf32>, %out: memref<3x?x16xf32>) {
   return
 }
 
+// Long rows (the time-major input with many features) are copied in pieces
+// of 256 elements and a static tail.
+// CHECK-LABEL: func @long_rows
+// CHECK:     scf.for %[[C:.*]] = %c0 to %c512 step %c256
+// CHECK:       vector.transfer_read %arg0[%{{.*}}, %{{.*}}, %[[C]]]{{.*}} : memref<2x3x600xf32>, vector<256xf32>
+// CHECK:       vector.transfer_write {{.*}} : vector<256xf32>, memref<3x2x600xf32>
+// CHECK:     }
+// CHECK:     vector.transfer_read %arg0[%{{.*}}, %{{.*}}, %c512]{{.*}} : memref<2x3x600xf32>, vector<88xf32>
+// CHECK:     vector.transfer_write {{.*}} : vector<88xf32>, memref<3x2x600xf32>
+func.func @long_rows(%in: memref<2x3x600xf32>, %out: memref<3x2x600xf32>) {
+  linalg.transpose ins(%in : memref<2x3x600xf32>) outs(%out : memref<3x2x600xf32>) permutation = [1, 0, 2]
+  return
+}
+
 // Transposes that move the last dimension, rows that are not contiguous,
 // and tensors are left as they are.
 // CHECK-LABEL: func @left_alone

@@ -168,6 +168,18 @@ func.func @parallel_panels(%x: tensor<?x?x8xf32>, %k: tensor<8x960xf32>, %rk: te
 
 // -----
 
+// A batch of one is time-major as it is: x is reshaped, not transposed.
+// CHECK-LABEL: func @batch_of_one
+// CHECK-NOT: linalg.transpose ins(%arg0
+// CHECK: tensor.collapse_shape %arg0 {{\[\[}}0, 1], [2]] : tensor<1x?x8xf32> into tensor<?x8xf32>
+func.func @batch_of_one(%x: tensor<1x?x8xf32>, %k: tensor<8x12xf32>, %rk: tensor<4x12xf32>) -> tensor<1x4xf32> {
+  %o = gru.layer %x, %k, %rk {units = 4 : i64, use_bias = false}
+      : (tensor<1x?x8xf32>, tensor<8x12xf32>, tensor<4x12xf32>) -> tensor<1x4xf32>
+  return %o : tensor<1x4xf32>
+}
+
+// -----
+
 // A gru.cell is one step without a time loop: x·W and h·R by the
 // microkernel (a loop over the rows of B = 2), then the gate math.
 // CHECK-LABEL: func @cell
