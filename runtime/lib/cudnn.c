@@ -147,6 +147,9 @@ typedef struct plan {
 /* An instance's plans, and the cuDNN handle that they belong to. */
 typedef struct {
   cudnnHandle_t handle;
+  /* Why cudnnCreate failed, once it has: the instance's layers then run
+   * the fused kernels without trying again at every call. */
+  char create_failure[512];
   plan *plans;
 } plans;
 
@@ -186,10 +189,16 @@ static plans *instance_plans(char *why, size_t size) {
     return NULL;
   }
   plans *all = *slot;
-  cudnnStatus_t status = all->handle ? 0 : dnn.cudnnCreate(&all->handle);
-  if (status) {
-    all->handle = NULL;
-    say_failure(why, size, "cudnnCreate", status);
+  if (!all->handle && !*all->create_failure) {
+    cudnnStatus_t status = dnn.cudnnCreate(&all->handle);
+    if (status) {
+      all->handle = NULL;
+      say_failure(all->create_failure, sizeof all->create_failure,
+                  "cudnnCreate", status);
+    }
+  }
+  if (*all->create_failure) {
+    snprintf(why, size, "%s", all->create_failure);
     return NULL;
   }
   return all;
