@@ -61,13 +61,20 @@ public:
     Value initialState = op.getInitialState()
                              ? op.getInitialState()
                              : fill(newBuffer({batch, index(units)}), 0.0);
-    if (!teamMayRunSteps())
+    // Steps of little work run on a team whose threads own units, larger
+    // ones on a team whose threads own rows; either where it may.
+    auto steps = [&](bool small) {
+      if (small && teamMayRunSteps())
+        return team(projection, zeros, initialState, TeamSplit::units);
+      if (!small && rowsMayRunOnTeam())
+        return team(projection, zeros, initialState, TeamSplit::rows);
       return timeLoop(projection, zeros, initialState);
+    };
+    if (!teamMayRunSteps() && !rowsMayRunOnTeam())
+      return steps(false);
     int64_t workPerRow = 3 * units * units;
     if (std::optional<int64_t> rows = getConstantIntValue(batch))
-      return *rows * workPerRow < tuning.teamWork
-                 ? team(projection, zeros, initialState)
-                 : timeLoop(projection, zeros, initialState);
+      return steps(*rows * workPerRow < tuning.teamWork);
     Value rows = getValueOrCreateConstantIndexOp(b, b.getLoc(), batch);
     Value small = arith::CmpIOp::create(
         b, arith::CmpIPredicate::ult,
@@ -78,11 +85,10 @@ public:
         RankedTensorType::get({staticSize(batch), units}, elementType);
     auto choice = scf::IfOp::create(b, TypeRange{outputType, stateType}, small,
                                     /*withElseRegion=*/true);
-    auto branch = [&](Block *block, bool onTeam) {
+    auto branch = [&](Block *block, bool isSmall) {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(block);
-      auto [output, state] = onTeam ? team(projection, zeros, initialState)
-                                    : timeLoop(projection, zeros, initialState);
+      auto [output, state] = steps(isSmall);
       scf::YieldOp::create(
           b, ValueRange{castTo(output, outputType), castTo(state, stateType)});
     };
@@ -93,9 +99,9 @@ public:
 
 private:
   std::pair<Value, Value> team(Value projection, Value zeros,
-                               Value initialState) {
+                               Value initialState, TeamSplit split) {
     return buildTeamSteps(rewriter, op, tuning, b.saveInsertionPoint(),
-                          projection, zeros, initialState);
+                          projection, zeros, initialState, split);
   }
 
   Value castTo(Value tensor, Type type) {
@@ -112,6 +118,16 @@ private:
   bool teamMayRunSteps() {
     return !p.recurrentDropoutMask &&
            PanelLayout::forColumns(units, tuning).panels() >= 2;
+  }
+
+  /// Whether the steps above the units team's threshold run on a team whose
+  /// threads own rows: where R stays in every core's L2 (streaming from
+  /// L3, it is better shared by panels), without recurrent dropout.
+  bool rowsMayRunOnTeam() {
+    PanelLayout layout = PanelLayout::forColumns(units, tuning);
+    int64_t packedBytes = 3 * layout.panels() * layout.panelWidth() * units *
+                          int64_t(sizeof(float));
+    return !p.recurrentDropoutMask && packedBytes <= tuning.l2ResidentBytes;
   }
 
   /// The loop of the steps on the calling thread, whose products and gate

@@ -559,6 +559,10 @@ protected:
   OpFoldResult steps;
 };
 
+/// How a persistent team shares a layer's steps: each thread owns some
+/// units (for all rows) or some rows (for all units).
+enum class TeamSplit { units, rows };
+
 /// The steps of `op` on a persistent team of threads, built at `at` from
 /// the layer's input projection, the outputs of masked steps with
 /// zero_output_for_mask (or null) and the initial state; returns the
@@ -567,7 +571,7 @@ std::pair<Value, Value> buildTeamSteps(RewriterBase &rewriter, LayerOp op,
                                        const KernelTuning &tuning,
                                        OpBuilder::InsertPoint at,
                                        Value projection, Value zeros,
-                                       Value initialState);
+                                       Value initialState, TeamSplit split);
 
 } // namespace mlir::gru
 

@@ -1,12 +1,16 @@
 //===- TeamSteps.cpp - the steps of a layer on a persistent team ----------===//
 //
-// A layer whose steps have little work runs its time loop in one OpenMP
-// parallel region instead of forking threads for each product: a persistent
-// team, the structure of a persistent GPU kernel with threads for blocks.
-// Each thread owns an even share of every gate's panels of R, computes the
-// recurrent products and gate math of its units for all rows, and writes
-// only their columns of the buffers the team shares; the team meets at one
-// barrier per step (two with reset_after = false).
+// A layer runs its time loop in one OpenMP parallel region instead of
+// forking threads for each product and gate loop: a persistent team, the
+// structure of a persistent GPU kernel with threads for blocks. Each thread
+// owns a part of the work and writes only its part of the buffers the team
+// shares:
+//  * units: where a step has little work, each thread owns an even share of
+//    every gate's panels of R and computes its units for all rows; the team
+//    meets at one barrier per step (two with reset_after = false);
+//  * rows: where R stays in every core's L2, each thread owns a chunk of the
+//    rows, independent GRUs, and runs all their steps without meeting the
+//    others.
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,25 +43,28 @@ struct TeamWeights {
   SmallVector<Value, 3> packed, biases;
 };
 
-/// The columns a thread owns.
+/// The rows and columns a thread owns: all rows of its columns (units), or
+/// all columns of its rows.
 struct Ownership {
   PanelRange panels;
   Value firstColumn, columns;
+  Value firstRow, rows;
 };
 
 /// Builds the steps of one gru.layer on a persistent team.
 class TeamSteps : LayerSteps {
 public:
   TeamSteps(RewriterBase &rewriter, LayerOp op, const KernelTuning &tuning,
-            OpBuilder::InsertPoint at)
-      : LayerSteps(rewriter, op, tuning, at) {}
+            OpBuilder::InsertPoint at, TeamSplit split)
+      : LayerSteps(rewriter, op, tuning, at), split(split) {}
 
   /// The steps in one OpenMP parallel region: each thread computes the
-  /// recurrent products and gate math of the units it owns for all rows,
-  /// and the team meets at one barrier per step (two with reset_after =
-  /// false, whose candidate needs r ⊙ h of every unit), where the new state
-  /// is exchanged through a double buffer. This is the structure of a
-  /// persistent GPU kernel, with threads for blocks.
+  /// recurrent products and gate math of what it owns. Threads that own
+  /// units meet at one barrier per step (two with reset_after = false,
+  /// whose candidate needs r ⊙ h of every unit), where the new state is
+  /// exchanged through a double buffer; threads that own rows read only
+  /// their own rows of it. This is the structure of a persistent GPU
+  /// kernel, with threads for blocks.
   std::pair<Value, Value> build(Value projection, Value zeros,
                                 Value initialState) {
     TeamWeights weights{PanelLayout::forColumns(units, tuning), {}, {}};
@@ -86,7 +93,8 @@ public:
       omp::TerminatorOp::create(b);
       b.setInsertionPointToStart(&parallel.getRegion().front());
       onOwnThread = true;
-      Ownership own = ownership(weights.layout);
+      Ownership own = split == TeamSplit::units ? ownedUnits(weights.layout)
+                                                : ownedRows(weights.layout);
       Value stepCount = getValueOrCreateConstantIndexOp(b, b.getLoc(), steps);
       scf::ForOp::create(
           b, constantIndex(0), stepCount, constantIndex(1), ValueRange{},
@@ -139,17 +147,43 @@ private:
                                    b.getI64IntegerAttr(64));
   }
 
+  /// omp_get_thread_num() or omp_get_num_threads() as an index.
+  Value teamCall(StringRef name) {
+    Value number = func::CallOp::create(
+                       b, runtimeFunction(name, b.getI32Type()), ValueRange{})
+                       .getResult(0);
+    return arith::IndexCastOp::create(b, b.getIndexType(), number);
+  }
+
+  /// The calling thread's rows: a chunk of about B / threads rows, a
+  /// multiple of 4 (the smallest tile of several rows); none for threads
+  /// past the last chunk.
+  Ownership ownedRows(PanelLayout layout) {
+    Value thread = teamCall("omp_get_thread_num");
+    Value threads = teamCall("omp_get_num_threads");
+    Value rows = getValueOrCreateConstantIndexOp(b, b.getLoc(), batch);
+    Value four = constantIndex(4);
+    Value chunk = arith::MulIOp::create(
+        b,
+        arith::CeilDivUIOp::create(
+            b, arith::CeilDivUIOp::create(b, rows, threads), four),
+        four);
+    Value first = arith::MinUIOp::create(
+        b, arith::MulIOp::create(b, thread, chunk), rows);
+    Value count =
+        arith::MinUIOp::create(b, chunk, arith::SubIOp::create(b, rows, first));
+    return {{constantIndex(0), constantIndex(layout.panels())},
+            constantIndex(0),
+            constantIndex(units),
+            first,
+            count};
+  }
+
   /// The calling thread's panels and columns: an even share of the panels
   /// of the team it is part of, however many threads it has.
-  Ownership ownership(PanelLayout layout) {
-    auto call = [&](StringRef name) -> Value {
-      Value number = func::CallOp::create(
-                         b, runtimeFunction(name, b.getI32Type()), ValueRange{})
-                         .getResult(0);
-      return arith::IndexCastOp::create(b, b.getIndexType(), number);
-    };
-    Value thread = call("omp_get_thread_num");
-    Value threads = call("omp_get_num_threads");
+  Ownership ownedUnits(PanelLayout layout) {
+    Value thread = teamCall("omp_get_thread_num");
+    Value threads = teamCall("omp_get_num_threads");
     Value panels = constantIndex(layout.panels());
     auto share = [&](Value c) -> Value {
       return arith::DivUIOp::create(b, arith::MulIOp::create(b, c, panels),
@@ -163,7 +197,11 @@ private:
         b, arith::MulIOp::create(b, end, width), constantIndex(units));
     Value columns = arith::SubIOp::create(
         b, arith::MaxUIOp::create(b, endColumn, firstColumn), firstColumn);
-    return {{first, end}, firstColumn, columns};
+    return {{first, end},
+            firstColumn,
+            columns,
+            constantIndex(0),
+            getValueOrCreateConstantIndexOp(b, b.getLoc(), batch)};
   }
 
   /// A declaration of the external function `name` () -> `result`.
@@ -180,9 +218,12 @@ private:
     return function;
   }
 
+  /// Where threads own units, the team meets; threads that own rows share
+  /// nothing.
   void barrier() {
-    func::CallOp::create(b, runtimeFunction("gru_rt_barrier", Type()),
-                         ValueRange{});
+    if (split == TeamSplit::units)
+      func::CallOp::create(b, runtimeFunction("gru_rt_barrier", Type()),
+                           ValueRange{});
   }
 
   /// states[parity] as (B, U).
@@ -197,20 +238,22 @@ private:
                                      offsets, sizes, strides);
   }
 
-  /// The columns [first, first + count) of every row of a (B, N) buffer,
-  /// or of step `k` of a (B, T, N) one.
-  Value ownedColumns(Value buffer, Value first, Value count,
-                     Value k = Value()) {
+  /// The owned part of a (B, N) buffer, its columns from `offset` on, or
+  /// of step `k` of a (B, T, N) one.
+  Value owned(Value buffer, const Ownership &own, int64_t offset = 0,
+              Value k = Value()) {
     auto type = cast<MemRefType>(buffer.getType());
-    SmallVector<OpFoldResult> offsets{index(0), first};
-    SmallVector<OpFoldResult> sizes{batch, count};
+    Value first =
+        arith::AddIOp::create(b, own.firstColumn, constantIndex(offset));
+    SmallVector<OpFoldResult> offsets{own.firstRow, first};
+    SmallVector<OpFoldResult> sizes{own.rows, own.columns};
     if (k) {
       offsets.insert(offsets.begin() + 1, k);
       sizes.insert(sizes.begin() + 1, index(1));
     }
     SmallVector<OpFoldResult> strides(offsets.size(), index(1));
     auto resultType = memref::SubViewOp::inferRankReducedResultType(
-        {staticSize(batch), ShapedType::kDynamic}, type, offsets, sizes,
+        {ShapedType::kDynamic, ShapedType::kDynamic}, type, offsets, sizes,
         strides);
     return memref::SubViewOp::create(b, cast<MemRefType>(resultType), buffer,
                                      offsets, sizes, strides);
@@ -230,26 +273,31 @@ private:
         b, TypeRange{}, tensor, buffer, /*restrict=*/true, /*writable=*/true);
   }
 
-  /// The owned columns of a (B, N) tensor from column `offset` on.
-  Value ownedSlice(Value tensor, int64_t offset, const Ownership &own) {
+  /// The owned part of a (B, N) tensor, its columns from `offset` on.
+  Value ownedSlice(Value tensor, const Ownership &own, int64_t offset = 0) {
     Value first =
         arith::AddIOp::create(b, own.firstColumn, constantIndex(offset));
-    SmallVector<OpFoldResult> offsets{index(0), first};
-    SmallVector<OpFoldResult> sizes{batch, own.columns};
-    return tensor::ExtractSliceOp::create(b, tensor, offsets, sizes,
+    return tensor::ExtractSliceOp::create(b, tensor, {own.firstRow, first},
+                                          {own.rows, own.columns},
                                           {index(1), index(1)});
   }
 
-  /// The owned columns of gate `gate`'s recurrent product lhs · R_gate,
-  /// computed in their place in the products buffer.
+  /// The owned rows of a (B, N) tensor, all its columns.
+  Value ownedRowsOf(Value tensor, const Ownership &own) {
+    int64_t columns = cast<RankedTensorType>(tensor.getType()).getDimSize(1);
+    return tensor::ExtractSliceOp::create(b, tensor, {own.firstRow, index(0)},
+                                          {own.rows, index(columns)},
+                                          {index(1), index(1)});
+  }
+
+  /// The owned part of gate `gate`'s recurrent product lhs · R_gate (the
+  /// owned rows of lhs), computed in its place in the products buffer.
   Value ownedProduct(Value lhs, int64_t gate, const TeamWeights &weights,
                      const TeamBuffers &buffers, const Ownership &own) {
-    Value first =
-        arith::AddIOp::create(b, own.firstColumn, constantIndex(gate * units));
-    Value into = ownedColumns(buffers.products, first, own.columns);
-    return packedMatmul(b, lhs, weights.packed[gate], weights.biases[gate],
-                        toTensor(into, true), weights.layout, tuning,
-                        own.panels);
+    Value into = owned(buffers.products, own, gate * units);
+    return packedMatmul(b, ownedRowsOf(lhs, own), weights.packed[gate],
+                        weights.biases[gate], toTensor(into, true),
+                        weights.layout, tuning, own.panels);
   }
 
   /// Step k of the team, on the calling thread.
@@ -262,21 +310,19 @@ private:
                         b, arith::SubIOp::create(b, stepCount, k), one)
                         .getResult()
                   : k;
-    auto owned = [&](Value buffer) {
-      return ownedColumns(buffer, own.firstColumn, own.columns);
-    };
     Value parity = arith::RemUIOp::create(b, k, constantIndex(2));
     Value state = toTensor(stateBuffer(buffers.states, parity));
     Value nextBuffer = owned(
-        stateBuffer(buffers.states, arith::SubIOp::create(b, one, parity)));
+        stateBuffer(buffers.states, arith::SubIOp::create(b, one, parity)),
+        own);
     Value projected = sliceStep(projection, t);
     auto product = [&](Value lhs, int64_t gate) {
       return ownedProduct(lhs, gate, weights, buffers, own);
     };
-    Value ownState = ownedSlice(state, 0, own);
-    GateInputs in{ownedSlice(projected, 0, own),
-                  ownedSlice(projected, units, own),
-                  ownedSlice(projected, 2 * units, own),
+    Value ownState = ownedSlice(state, own);
+    GateInputs in{ownedSlice(projected, own),
+                  ownedSlice(projected, own, units),
+                  ownedSlice(projected, own, 2 * units),
                   product(state, 0),
                   product(state, 1),
                   Value()};
@@ -284,7 +330,7 @@ private:
       in.hh = product(state, 2);
     } else {
       // Every unit's r ⊙ h before the candidate's product.
-      Value resetBuffer = owned(buffers.resetState);
+      Value resetBuffer = owned(buffers.resetState, own);
       store(
           resetTimesState(in.xr, in.hr, ownState, toTensor(resetBuffer, true)),
           resetBuffer);
@@ -294,11 +340,12 @@ private:
 
     Value keep, otherwise, previousBuffer, outputInit;
     if (buffers.previous) {
-      keep = maskAt(t);
-      previousBuffer = owned(buffers.previous);
+      keep = tensor::ExtractSliceOp::create(b, maskAt(t), {own.firstRow},
+                                            {own.rows}, {index(1)});
+      previousBuffer = owned(buffers.previous, own);
       outputInit = toTensor(previousBuffer, true);
-      otherwise = maskedStepOutput(
-          op, zeros ? ownedSlice(zeros, 0, own) : Value(), outputInit);
+      otherwise = maskedStepOutput(op, zeros ? ownedSlice(zeros, own) : Value(),
+                                   outputInit);
     }
     auto [next, output] = gates(in, ownState, keep, otherwise,
                                 toTensor(nextBuffer, true), outputInit);
@@ -306,10 +353,11 @@ private:
     if (previousBuffer)
       store(output, previousBuffer);
     if (buffers.sequence)
-      store(output,
-            ownedColumns(buffers.sequence, own.firstColumn, own.columns, k));
+      store(output, owned(buffers.sequence, own, 0, k));
     barrier();
   }
+
+  TeamSplit split;
 };
 
 } // namespace
@@ -317,7 +365,8 @@ private:
 std::pair<Value, Value>
 mlir::gru::buildTeamSteps(RewriterBase &rewriter, LayerOp op,
                           const KernelTuning &tuning, OpBuilder::InsertPoint at,
-                          Value projection, Value zeros, Value initialState) {
-  return TeamSteps(rewriter, op, tuning, at)
+                          Value projection, Value zeros, Value initialState,
+                          TeamSplit split) {
+  return TeamSteps(rewriter, op, tuning, at, split)
       .build(projection, zeros, initialState);
 }

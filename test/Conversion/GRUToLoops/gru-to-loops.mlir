@@ -112,22 +112,48 @@ func.func @per_gate_dropout(%x: tensor<2x5x8xf32>, %k: tensor<8x12xf32>, %rk: te
 
 // -----
 
-// Work shared among threads where R fits in L2 (here 192 KiB): each
-// iteration of a product's scf.forall computes 8 rows over every panel, and
-// the gate math runs in the same chunks of 8 rows, reading the state from
-// the chunk of it that it updates; so a thread keeps to the rows it wrote.
+// Steps with more work than the units team takes (B·3U·U at least 2^22)
+// where R stays in L2 (here 192 KiB) run on a team whose threads own rows:
+// each takes about B / threads rows, a multiple of 4, and runs all their
+// steps (products over every panel, gate math) without meeting the others.
+// The hoisted input projection shares chunks of 8 rows among threads.
 // CHECK-LABEL: func @parallel_rows
-// CHECK: %[[PR:.*]] = linalg.transpose ins(%{{.*}} : tensor<128x8x48xf32>) outs(%{{.*}} : tensor<8x128x48xf32>)
-// CHECK: scf.for %{{.*}} iter_args(%[[H:[^ ]*]] = %{{[^,]*}},
+// CHECK: scf.forall (%{{.*}}) in (%{{.*}}) shared_outs
+// CHECK: %[[SMALL:.*]] = arith.cmpi ult, %{{.*}}, %c4194304
+// CHECK: scf.if %[[SMALL]]
+// CHECK:   omp.parallel
+// CHECK:     func.call @gru_rt_barrier
+// CHECK: } else {
+// CHECK:   omp.parallel {
+// CHECK:     func.call @omp_get_thread_num()
+// CHECK:     func.call @omp_get_num_threads()
+// CHECK:     %[[PER:.*]] = arith.ceildivui %[[B:.*]], %{{.*}}
+// CHECK:     %[[QUADS:.*]] = arith.ceildivui %[[PER]], %c4
+// CHECK:     %[[CHUNK:.*]] = arith.muli %[[QUADS]], %c4
+// CHECK:     %[[FIRST:.*]] = arith.minui %{{.*}}, %[[B]]
+// CHECK:     scf.for
+// CHECK:       tensor.extract_slice %{{.*}}[%[[FIRST]], 0] [%{{.*}}, 128]
+// CHECK-NOT:   gru_rt_barrier
+// CHECK:       linalg.generic
+// CHECK-NOT:   gru_rt_barrier
+// CHECK:     omp.terminator
+func.func @parallel_rows(%x: tensor<?x?x8xf32>, %k: tensor<8x384xf32>, %rk: tensor<128x384xf32>) -> tensor<?x128xf32> {
+  %o = gru.layer %x, %k, %rk {units = 128 : i64, use_bias = false}
+      : (tensor<?x?x8xf32>, tensor<8x384xf32>, tensor<128x384xf32>) -> tensor<?x128xf32>
+  return %o : tensor<?x128xf32>
+}
+
+// -----
+
+// Without a team (recurrent dropout: a masked state per gate), each step's
+// products share chunks of 8 rows among threads, and the gate math runs in
+// the same chunks, reading the state from the chunk of it that it updates;
+// so a thread keeps to the rows it wrote.
+// CHECK-LABEL: func @parallel_rows_dropout
+// CHECK-NOT: omp.parallel
+// CHECK: scf.for %{{.*}} = %c0 to %{{.*}} step %c1 iter_args(%[[H:[^ ]*]] = %{{[^,]*}}, {{.*}}) -> (tensor<?x128xf32>,
 // CHECK:   scf.if
-// CHECK:     scf.for %[[FIRST:.*]] = %c0 to %{{.*}} step %c192 iter_args(%[[C:.*]] = %{{.*}})
-// CHECK:       %[[TILES:.*]] = arith.ceildivui %{{.*}}, %c8
-// CHECK:       scf.forall (%[[TILE:.*]]) in (%[[TILES]]) shared_outs(%[[OUT:.*]] = %[[C]]) -> (tensor<?x384xf32>)
-// CHECK:         %[[ROWS:.*]] = tensor.extract_slice %[[OUT]][%[[ROW:.*]], 0] [%{{.*}}, 384] [1, 1]
-// CHECK:         vector.transfer_read %[[PR]]
-// CHECK:         scf.forall.in_parallel
-// CHECK-NEXT:      tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[ROW]], 0] [%{{.*}}, 384] [1, 1]
-// CHECK:   } else {
+// CHECK:     scf.forall (%{{.*}}) in (%{{.*}}) shared_outs
 // CHECK:   scf.if %{{.*}} -> (tensor<?x128xf32>)
 // CHECK:     scf.forall (%[[CHUNK:.*]]) = (0) to (%{{.*}}) step (8) shared_outs(%[[S:.*]] = %[[H]])
 // CHECK:       %[[OWN:.*]] = tensor.extract_slice %[[S]][%[[CHUNK]], 0] [%{{.*}}, 128] [1, 1]
@@ -136,9 +162,9 @@ func.func @per_gate_dropout(%x: tensor<2x5x8xf32>, %k: tensor<8x12xf32>, %rk: te
 // CHECK-SAME:    outs(%[[OWN]] : tensor<?x128xf32>)
 // CHECK:   } else {
 // CHECK:     linalg.generic
-func.func @parallel_rows(%x: tensor<?x?x8xf32>, %k: tensor<8x384xf32>, %rk: tensor<128x384xf32>) -> tensor<?x128xf32> {
-  %o = gru.layer %x, %k, %rk {units = 128 : i64, use_bias = false}
-      : (tensor<?x?x8xf32>, tensor<8x384xf32>, tensor<128x384xf32>) -> tensor<?x128xf32>
+func.func @parallel_rows_dropout(%x: tensor<?x?x8xf32>, %k: tensor<8x384xf32>, %rk: tensor<128x384xf32>, %m: tensor<3x?x128xf32>) -> tensor<?x128xf32> {
+  %o = gru.layer %x, %k, %rk recurrent_dropout_mask(%m) {units = 128 : i64, use_bias = false}
+      : (tensor<?x?x8xf32>, tensor<8x384xf32>, tensor<128x384xf32>, tensor<3x?x128xf32>) -> tensor<?x128xf32>
   return %o : tensor<?x128xf32>
 }
 

@@ -64,16 +64,20 @@ func.func @reset_before(%x: tensor<2x10x8xf32>, %k: tensor<8x96xf32>, %rk: tenso
 
 // -----
 
-// With a dynamic batch size an scf.if picks the team where B·3U·U is below
-// 2^22 multiply-adds, and the loop whose products fork threads otherwise.
+// With a dynamic batch size an scf.if picks the team whose threads own
+// units where B·3U·U is below 2^22 multiply-adds, and otherwise (R stays in
+// L2) the team whose threads own rows, which never meet at a barrier.
 // CHECK-LABEL: func @dynamic
 // CHECK: %[[WORK:.*]] = arith.muli %{{.*}}, %c3072
 // CHECK: %[[SMALL:.*]] = arith.cmpi ult, %[[WORK]], %c4194304
 // CHECK: scf.if %[[SMALL]] -> (tensor<?x32xf32>
 // CHECK:   omp.parallel
+// CHECK:     func.call @gru_rt_barrier
 // CHECK: } else {
-// CHECK:   scf.for {{.*}} iter_args
-// CHECK:     scf.forall
+// CHECK-NOT: scf.forall
+// CHECK:   omp.parallel
+// CHECK-NOT: gru_rt_barrier
+// CHECK:     omp.terminator
 module attributes {llvm.target = #llvm.target<triple = "x86_64-unknown-linux-gnu", chip = "znver3">} {
 func.func @dynamic(%x: tensor<?x?x8xf32>, %k: tensor<8x96xf32>, %rk: tensor<32x96xf32>, %b: tensor<2x96xf32>) -> tensor<?x32xf32> {
   %o = gru.layer %x, %k, %rk bias(%b) {units = 32 : i64}
@@ -84,10 +88,13 @@ func.func @dynamic(%x: tensor<?x?x8xf32>, %k: tensor<8x96xf32>, %rk: tensor<32x9
 
 // -----
 
-// Too much work per step (4096·3·32·32 multiply-adds), and units that fit
-// one panel, or recurrent dropout (a masked state per gate): no team.
+// Too much work per step for the units team (4096·3·32·32 multiply-adds):
+// the team whose threads own rows; units that fit one panel, or recurrent
+// dropout (a masked state per gate): no team.
 // CHECK-LABEL: func @large_batch
-// CHECK-NOT: omp.parallel
+// CHECK: omp.parallel
+// CHECK-NOT: gru_rt_barrier
+// CHECK: omp.terminator
 // CHECK-LABEL: func @one_panel
 // CHECK-NOT: omp.parallel
 // CHECK-LABEL: func @recurrent_dropout

@@ -161,6 +161,13 @@ LARGE = (
          schedule=(4,)),
     dict(units=300, features=16, batch=9, mask="left_padded", return_sequences=True,
          schedule=(3,)),
+    # Steps above the units team's threshold with R in L2: the team's threads
+    # own chunks of rows (97: a chunk shorter than the others; 96 on seven
+    # threads: a thread without rows).
+    dict(units=128, features=20, batch=97, mask="holes", return_sequences=True,
+         zero_output_for_mask=True, schedule=(4,)),
+    dict(units=128, features=12, batch=96, reset_after=False, go_backwards=True,
+         initial_state=True, return_state=True, mask="right_padded", schedule=(3,)),
 )
 
 

@@ -36,9 +36,13 @@ def ConvertGRUToLoops : Pass<"convert-gru-to-loops"> {
     at one barrier per step (two with reset_after = false, whose candidate
     product needs every unit's r ⊙ h), where the state is exchanged through
     a double buffer. The team's buffers are allocated before the region, and
-    its threads write only their own columns of them. Layers with recurrent
-    dropout (a masked state per gate) or with units that fit one panel keep
-    the loop above.
+    its threads write only their own columns of them. Larger steps whose
+    packed R fits in half the L2 run on a persistent team too, whose threads
+    own chunks of about B / threads rows (a multiple of 4) instead: the rows
+    are independent GRUs, so a thread runs all the steps of its rows over
+    every panel and never meets the others. Layers with recurrent dropout (a
+    masked state per gate) keep the loop above, and so do those with units
+    that fit one panel where the steps are small.
 
     Every tuning choice comes from the module's target (`gru-attach-target`,
     the host without one), through `KernelTuning` in
