@@ -22,6 +22,7 @@ enum {
   /* Dynamic shared memory beyond this needs the attribute above. */
   DEFAULT_SHARED_LIMIT = 48 << 10,
   CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION = 4,
+  CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE = 720,
 };
 
 /* cuLaunchKernelEx's configuration, as cuda.h lays it out. */
@@ -57,6 +58,9 @@ typedef struct {
   X(cuModuleGetFunction, "cuModuleGetFunction", CUresult, CUfunction *,        \
     CUmodule, const char *)                                                    \
   X(cuFuncSetAttribute, "cuFuncSetAttribute", CUresult, CUfunction, int, int)  \
+  X(cuLaunchKernel, "cuLaunchKernel", CUresult, CUfunction, unsigned,          \
+    unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, CUstream,      \
+    void **, void **)                                                          \
   X(cuLaunchCooperativeKernel, "cuLaunchCooperativeKernel", CUresult,          \
     CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,    \
     unsigned, CUstream, void **)                                               \
@@ -440,21 +444,51 @@ static bool launchable(void *function, int32_t shared_bytes, void **extra) {
                    "cuFuncSetAttribute");
 }
 
-/* Every kernel without clusters is launched cooperatively: the driver
- * refuses a grid whose blocks cannot all be resident at once (CUDA_ERROR_
- * COOPERATIVE_LAUNCH_TOO_LARGE), so that the grid barrier of a persistent
- * kernel never waits for a block that cannot run. */
+/* Whether the calling thread's next launch is cooperative, and whether the
+ * driver refused the last cooperative one (gru/device.h). */
+static _Thread_local bool next_cooperative, cooperative_refused;
+
+void gru_rt_cuda_launch_cooperatively(void) {
+  next_cooperative = true;
+  cooperative_refused = false;
+}
+
+bool gru_rt_cuda_launch_refused(void) {
+  bool refused = cooperative_refused;
+  next_cooperative = cooperative_refused = false;
+  return refused;
+}
+
+/* A cooperative launch is refused by the driver where its blocks cannot all
+ * be resident at once (CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE), so that the
+ * grid barrier of a persistent kernel never waits for a block that cannot
+ * run; that refusal is no failure, the host code runs the steps another
+ * way. */
 void mgpuLaunchKernel(void *function, intptr_t grid_x, intptr_t grid_y,
                       intptr_t grid_z, intptr_t block_x, intptr_t block_y,
                       intptr_t block_z, int32_t shared_bytes, void *stream,
                       void **params, void **extra, size_t param_count) {
   (void)param_count;
-  if (launchable(function, shared_bytes, extra))
-    succeeded(cuda.cuLaunchCooperativeKernel(
-                  function, (unsigned)grid_x, (unsigned)grid_y,
-                  (unsigned)grid_z, (unsigned)block_x, (unsigned)block_y,
-                  (unsigned)block_z, (unsigned)shared_bytes, stream, params),
-              "cuLaunchCooperativeKernel");
+  bool cooperative = next_cooperative;
+  next_cooperative = false;
+  if (!launchable(function, shared_bytes, extra))
+    return;
+  if (!cooperative) {
+    succeeded(cuda.cuLaunchKernel(function, (unsigned)grid_x, (unsigned)grid_y,
+                                  (unsigned)grid_z, (unsigned)block_x,
+                                  (unsigned)block_y, (unsigned)block_z,
+                                  (unsigned)shared_bytes, stream, params, NULL),
+              "cuLaunchKernel");
+    return;
+  }
+  CUresult result = cuda.cuLaunchCooperativeKernel(
+      function, (unsigned)grid_x, (unsigned)grid_y, (unsigned)grid_z,
+      (unsigned)block_x, (unsigned)block_y, (unsigned)block_z,
+      (unsigned)shared_bytes, stream, params);
+  if (result == CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE)
+    cooperative_refused = true;
+  else
+    succeeded(result, "cuLaunchCooperativeKernel");
 }
 
 /* A launch of thread-block clusters: the blocks of a cluster are resident

@@ -1,6 +1,7 @@
 /* device_test.c - drives the runtime's device layer as generated host code
- * does: probe, load a module, allocate, copy, launch "fill", copy back. It
- * prints what the layer reports, for device.test to check. */
+ * does: probe, load a module, allocate, copy, launch "fill" (then once more
+ * cooperatively, on one element), copy back. It prints what the layer
+ * reports, for device.test to check. */
 #include "gru/device.h"
 
 #include <stdio.h>
@@ -21,6 +22,14 @@ int main(void) {
   void *params[] = {&device, &value, &count};
   mgpuLaunchKernel(function, 2, 1, 1, 128, 1, 1, 64 << 10, stream, params, NULL,
                    3);
+  /* A cooperative launch, which may be refused (then it does nothing). */
+  float first = 7.0f;
+  int64_t one = 1;
+  void *firstParams[] = {&device, &first, &one};
+  gru_rt_cuda_launch_cooperatively();
+  mgpuLaunchKernel(function, 2, 1, 1, 128, 1, 1, 0, stream, firstParams, NULL,
+                   3);
+  printf("refused: %d\n", gru_rt_cuda_launch_refused());
   mgpuMemcpy(host, device, sizeof host, stream);
   mgpuStreamSynchronize(stream);
   mgpuMemFree(device, stream);

@@ -6,7 +6,8 @@
  * FAKE_CUDA_DEVICES sets the device count (default 1), FAKE_CUDA_FAIL the
  * name of a function that fails with CUDA_ERROR_OUT_OF_MEMORY (only its
  * first call with FAKE_CUDA_FAIL_ONCE); a launch of more blocks than
- * FAKE_CUDA_RESIDENT_BLOCKS fails as one that cannot be resident at once.
+ * FAKE_CUDA_RESIDENT_BLOCKS fails as one that cannot be resident at once
+ * where it is cooperative.
  * Work on a stream that cuStreamCreate did not give is said to be on the
  * caller's stream. */
 #include <stdint.h>
@@ -99,17 +100,17 @@ CUresult cuFuncSetAttribute(void *function, int attribute, int value) {
 static int launches;
 int fake_cuda_launches(void) { return launches; }
 
-CUresult cuLaunchCooperativeKernel(void *function, unsigned gx, unsigned gy,
-                                   unsigned gz, unsigned bx, unsigned by,
-                                   unsigned bz, unsigned shared, void *stream,
-                                   void **params) {
+/* A launch of `name`: recorded, and "fill" run. */
+static CUresult launch(const char *name, void *function, unsigned gx,
+                       unsigned gy, unsigned gz, unsigned bx, unsigned by,
+                       unsigned bz, unsigned shared, void *stream,
+                       void **params, int refused) {
   ++launches;
   say_stream(stream);
   printf("fake cuda: launch grid %ux%ux%u block %ux%ux%u shared %u\n", gx, gy,
          gz, bx, by, bz, shared);
-  CUresult result = call("cuLaunchCooperativeKernel");
-  const char *resident = getenv("FAKE_CUDA_RESIDENT_BLOCKS");
-  if (!result && resident && (long)gx * gy * gz > atol(resident))
+  CUresult result = call(name);
+  if (!result && refused)
     result = COOPERATIVE_LAUNCH_TOO_LARGE;
   if (result || function != &fill_kernel)
     return result;
@@ -119,6 +120,23 @@ CUresult cuLaunchCooperativeKernel(void *function, unsigned gx, unsigned gy,
   for (int64_t i = 0; i < count; ++i)
     out[i] = value;
   return 0;
+}
+
+CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy, unsigned gz,
+                        unsigned bx, unsigned by, unsigned bz, unsigned shared,
+                        void *stream, void **params, void **extra) {
+  return launch("cuLaunchKernel", function, gx, gy, gz, bx, by, bz, shared,
+                stream, params, 0);
+}
+
+CUresult cuLaunchCooperativeKernel(void *function, unsigned gx, unsigned gy,
+                                   unsigned gz, unsigned bx, unsigned by,
+                                   unsigned bz, unsigned shared, void *stream,
+                                   void **params) {
+  const char *resident = getenv("FAKE_CUDA_RESIDENT_BLOCKS");
+  return launch("cuLaunchCooperativeKernel", function, gx, gy, gz, bx, by, bz,
+                shared, stream, params,
+                resident && (long)gx * gy * gz > atol(resident));
 }
 
 /* cuLaunchKernelEx's configuration with a cluster dimension attribute

@@ -45,6 +45,11 @@ using namespace mlir::gru;
 
 namespace {
 
+/// The runtime's functions around the persistent launch of a grid.
+constexpr StringLiteral kLaunchCooperatively =
+    "gru_rt_cuda_launch_cooperatively";
+constexpr StringLiteral kLaunchRefused = "gru_rt_cuda_launch_refused";
+
 /// Whether `op` is a kernel: a forall over blocks.
 bool isKernel(Operation *op) {
   auto forall = dyn_cast<scf::ForallOp>(op);
@@ -473,36 +478,28 @@ private:
     if (!regime)
       return steps.emitError() << "gru-map-kernels-to-gpu: " << kStepsAttrName
                                << " must be cluster, grid or stepwise";
-    SmallVector<KernelNest> phases;
-    for (Operation &op : steps.getBody()->without_terminator()) {
-      auto grid = dyn_cast<scf::ForallOp>(op);
-      if (!grid)
-        continue;
-      FailureOr<KernelNest> nest = KernelNest::of(grid);
-      if (failed(nest) ||
-          (!phases.empty() &&
-           (nest->blocks != phases.front().blocks ||
-            nest->threadsPerBlock != phases.front().threadsPerBlock)))
-        return grid.emitError() << "gru-map-kernels-to-gpu: the kernels of "
-                                   "a step must have the same shape";
-      phases.push_back(*nest);
-    }
-    if (phases.empty())
+    FailureOr<SmallVector<KernelNest>> phases = phasesOf(steps);
+    if (failed(phases))
+      return failure();
+    if (phases->empty())
       return success();
     if (*regime == StepRegime::stepwise)
-      return mapStepwise(steps, phases);
+      return mapStepwise(steps, *phases);
     b.setInsertionPoint(steps);
     bool cluster = *regime == StepRegime::cluster;
     Value counter = cluster ? Value() : barrierCounter();
-    int64_t blocks = phases.front().blocks;
-    int64_t threads = phases.front().threadsPerBlock;
+    int64_t blocks = phases->front().blocks;
+    int64_t threads = phases->front().threadsPerBlock;
     FailureOr<SmallVector<OnChip>> onChip = onChipBuffers(steps, blocks);
     if (failed(onChip))
       return failure();
     int64_t sharedBytes = 0;
     for (OnChip &buffer : *onChip)
       sharedBytes = buffer.offset + buffer.bytes();
+    if (!cluster)
+      callRuntime(kLaunchCooperatively);
     gpu::LaunchOp kernel = launch(blocks, threads, cluster, sharedBytes);
+    scf::ForOp fallback = cluster ? nullptr : stepwiseIfRefused(steps);
     Value block = kernel.getBlockIds().x, thread = kernel.getThreadIds().x;
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(kernel.getBody().front().getTerminator());
@@ -522,11 +519,66 @@ private:
         clusterBarrier();
       else
         gridBarrier(counter, thread, loop.getInductionVar(), phaseIndex++,
-                    phases.size(), nest->blocks);
+                    phases->size(), nest->blocks);
       grid.erase();
     }
     steps.erase();
-    return keepOnChip(*onChip, loop, block, thread, threads);
+    if (failed(keepOnChip(*onChip, loop, block, thread, threads)))
+      return failure();
+    if (!fallback)
+      return success();
+    Value persistent = token;
+    LogicalResult mapped = mapStepwise(fallback, *phasesOf(fallback));
+    token = persistent;
+    return mapped;
+  }
+
+  /// The kernels of a step, which must have one shape.
+  static FailureOr<SmallVector<KernelNest>> phasesOf(scf::ForOp steps) {
+    SmallVector<KernelNest> phases;
+    for (Operation &op : steps.getBody()->without_terminator()) {
+      auto grid = dyn_cast<scf::ForallOp>(op);
+      if (!grid)
+        continue;
+      FailureOr<KernelNest> nest = KernelNest::of(grid);
+      if (failed(nest) ||
+          (!phases.empty() &&
+           (nest->blocks != phases.front().blocks ||
+            nest->threadsPerBlock != phases.front().threadsPerBlock)))
+        return grid.emitError() << "gru-map-kernels-to-gpu: the kernels of "
+                                   "a step must have the same shape";
+      phases.push_back(*nest);
+    }
+    return phases;
+  }
+
+  /// A copy of `steps`, after the persistent launch of a grid, that runs
+  /// where the driver refused that launch: on a GPU that cannot hold all
+  /// the grid's blocks at once (fewer multiprocessors or less shared memory
+  /// than the kernels were shaped for), the steps run stepwise instead.
+  scf::ForOp stepwiseIfRefused(scf::ForOp steps) {
+    auto refused =
+        scf::IfOp::create(b, callRuntime(kLaunchRefused, b.getI1Type()),
+                          /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(refused.thenBlock()->getTerminator());
+    return cast<scf::ForOp>(b.clone(*steps));
+  }
+
+  /// A call of the runtime's function `name` (gru/device.h) without
+  /// operands, declared where the module does not yet.
+  Value callRuntime(StringRef name, TypeRange results = {}) {
+    auto module =
+        b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+    auto callee = module.lookupSymbol<func::FuncOp>(name);
+    if (!callee) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToEnd(module.getBody());
+      callee = func::FuncOp::create(b, name, b.getFunctionType({}, results));
+      callee.setPrivate();
+    }
+    auto call = func::CallOp::create(b, callee, ValueRange{});
+    return results.empty() ? Value() : call.getResult(0);
   }
 
   /// The stepwise regime: each kernel of a step is a launch in the host's

@@ -70,6 +70,16 @@ GRU_RT_HIDDEN void gru_rt_cuda_fail(const char *format, ...)
 GRU_RT_HIDDEN void *gru_rt_cuda_alloc(size_t bytes);
 GRU_RT_HIDDEN void gru_rt_cuda_free(void *pointer);
 
+/* The persistent kernel of a grid (gru-map-kernels-to-gpu) is launched
+ * cooperatively: gru_rt_cuda_launch_cooperatively makes the calling
+ * thread's next mgpuLaunchKernel cooperative (the others are plain
+ * launches), and gru_rt_cuda_launch_refused, after it, says whether the
+ * driver refused it because its blocks cannot all be resident at once on
+ * this GPU (fewer multiprocessors or less shared memory than the kernels
+ * were shaped for): then nothing ran and no failure is recorded. */
+GRU_RT_HIDDEN void gru_rt_cuda_launch_cooperatively(void);
+GRU_RT_HIDDEN bool gru_rt_cuda_launch_refused(void);
+
 GRU_RT_HIDDEN void *mgpuModuleLoad(void *data, size_t size);
 GRU_RT_HIDDEN void mgpuModuleUnload(void *module);
 GRU_RT_HIDDEN void *mgpuModuleGetFunction(void *module, const char *name);

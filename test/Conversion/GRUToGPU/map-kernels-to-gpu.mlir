@@ -24,7 +24,8 @@
 // CHECK: %[[T7:.*]] = gpu.memset async [%[[T6]]] %[[COUNTER]], %{{.*}} : memref<2xi32>, i32
 // The steps: one persistent launch running the loop, each kernel a phase
 // ended by a grid barrier; two kernels a step, so barrier p of step k waits
-// for (2k + p + 1) · 4 blocks.
+// for (2k + p + 1) · 4 blocks. The launch is cooperative.
+// CHECK-NEXT: call @gru_rt_cuda_launch_cooperatively() : () -> ()
 // CHECK: %[[T8:.*]] = gpu.launch async [%[[T7]]] blocks(%[[B2:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c4{{.*}}, %{{.*}}, %{{.*}}) threads(%[[TH2:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c32{{.*}}, %{{.*}}, %{{.*}})
 // CHECK:   scf.for %[[K:.*]] = %{{.*}} to %[[T]] step
 // CHECK-NOT: gru.steps
@@ -48,12 +49,24 @@
 // CHECK:     arith.addi %{{.*}}, %c2
 // CHECK:     gpu.barrier
 // CHECK:   gpu.terminator
+// Where the driver refuses it (a GPU that cannot hold all the grid's blocks
+// at once), the host runs the steps stepwise instead, on the same stream.
+// CHECK: %[[REFUSED:.*]] = call @gru_rt_cuda_launch_refused() : () -> i1
+// CHECK-NEXT: scf.if %[[REFUSED]] {
+// CHECK-NEXT:   scf.for %{{.*}} = %{{.*}} to %[[T]] step
+// CHECK:          gpu.launch async [%[[T8]]] blocks({{.*}}) in (%{{.*}} = %c4
+// CHECK:            memref.store %{{.*}}, %[[DS]]
+// CHECK:          gpu.launch async [%[[T8]]] blocks({{.*}}) in (%{{.*}} = %c4
+// CHECK:            memref.store %{{.*}}, %[[DOUT]]
+// CHECK-NOT: gru.steps
 // Back on the host: the output copied back, the device buffers freed, and
 // the host waits for it all.
 // CHECK: %[[T9:.*]] = gpu.memcpy async [%[[T8]]] %[[OUT]], %[[DOUT]]
 // CHECK: gpu.dealloc async
 // CHECK: gpu.wait [%{{.*}}]
 // CHECK-NEXT: return
+// CHECK: func.func private @gru_rt_cuda_launch_cooperatively()
+// CHECK: func.func private @gru_rt_cuda_launch_refused() -> i1
 func.func @layer(%x: memref<?x8xf32>, %out: memref<?x8xf32>, %steps: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -205,6 +218,12 @@ func.func @stacked(%x: memref<4x8xf32>, %out: memref<4x8xf32>) {
 // CHECK-NEXT: arith.constant
 // CHECK-NEXT: arith.cmpi eq, %[[TH]]
 // CHECK:     llvm.inline_asm has_side_effects "red.release.gpu.add.u64 [$0], 1;", "l"
+// The steps of the fallback use the buffers in device memory.
+// CHECK: scf.if
+// CHECK:   gpu.launch
+// CHECK:     memref.load %[[SLICES]]
+// CHECK:     memref.store %{{.*}}, %[[PARTIALS]]
+// CHECK:     memref.load %[[PARTIALS]]
 func.func @on_chip(%r: memref<3x5xf32>, %out: memref<4x32xf32>, %steps: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -234,9 +253,11 @@ func.func @on_chip(%r: memref<3x5xf32>, %out: memref<4x32xf32>, %steps: index) {
 // -----
 
 // A cluster: one launch of a cluster of all its blocks, whose phases end at
-// cluster barriers, without a counter.
+// cluster barriers, without a counter; the blocks of a cluster are resident
+// together by definition, so nothing but a failure stops its launch.
 // CHECK-LABEL: func @cluster(
 // CHECK-NOT: memref<2xi32>
+// CHECK-NOT: call
 // CHECK: gpu.launch async [%{{.*}}] clusters(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c4{{.*}}, %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}) blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c4{{.*}},
 // CHECK:   scf.for
 // CHECK:     memref.store
@@ -244,6 +265,8 @@ func.func @on_chip(%r: memref<3x5xf32>, %out: memref<4x32xf32>, %steps: index) {
 // CHECK-NEXT: nvvm.cluster.wait
 // CHECK-NOT: inline_asm
 // CHECK:   gpu.terminator
+// CHECK-NOT: scf.if
+// CHECK: return
 func.func @cluster(%out: memref<4x32xf32>, %steps: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index

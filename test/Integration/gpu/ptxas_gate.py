@@ -72,8 +72,9 @@ def main():
                 kernels = ptx.kernels(f.read())
             for kernel, assembly in kernels.items():
                 registers, spills, shared = ptx.resources(assembly, args.arch)
-                # The steps' kernel, the last, has the dynamic shared memory.
-                if kernel == list(kernels)[-1]:
+                # The persistent kernel of the steps has the dynamic shared
+                # memory (MLIR's gpu.dynamic_shared_memory global).
+                if "__dynamic_shmem__" in assembly:
                     shared += int(dynamic)
                 ok = (not spills and registers <= ptx.MAX_REGISTERS
                       and shared <= ptx.MAX_SHARED_BYTES)

@@ -190,7 +190,12 @@ def GRUMapKernelsToGPU : Pass<"gru-map-kernels-to-gpu"> {
       Block c's rows `[c, ...]` of the `gru.block_slices` buffers live in
       its dynamic shared memory: those that the steps only read (R's
       slices) are copied in when the launch starts, those they write (the
-      partial sums) are scratch.
+      partial sums) are scratch. A grid's launch is cooperative
+      (`gru_rt_cuda_launch_cooperatively`): the driver refuses it where its
+      blocks cannot all be resident on the GPU that runs it (fewer
+      multiprocessors or less shared memory than the kernels were shaped
+      for), and then (`gru_rt_cuda_launch_refused`) the host runs a copy
+      of the loop stepwise, never a barrier that waits for ever.
     * `stepwise`: the host runs the loop and launches each kernel of a step.
 
     Kernels that only pure host code separates (those of a layer) form a
