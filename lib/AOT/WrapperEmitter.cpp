@@ -305,7 +305,8 @@ private:
     for (auto [i, t] : llvm::enumerate(f.inputs))
       if (t.elementType.isInteger(1) && !onDevice)
         temporaries.push_back("bools" + std::to_string(i));
-    for (size_t i = 0; i < f.stateResults.size(); ++i)
+    // The CUDA code keeps the state on the device (gru/device.h).
+    for (size_t i = 0; i < f.stateResults.size() && !onDevice; ++i)
       temporaries.push_back("new_state" + std::to_string(i));
     for (const std::string &temporary : temporaries)
       os << "  void *" << temporary << " = NULL;\n";
@@ -395,12 +396,9 @@ private:
       args.push_back("gru_rt_call_count(rt)");
       args.push_back("gru_rt_seed(rt)");
     }
-    for (auto [i, slot] : llvm::enumerate(f.stateArguments)) {
-      std::string name = "m_state" + std::to_string(i);
-      descriptor(name, llvm::formatv("gru_rt_slot(rt, {0})", slot),
-                 model.stateSlots[slot].second.getRank(), stateDims(slot));
-      args.push_back("&" + name);
-    }
+    // The states' descriptors, declared in each device's branch.
+    for (size_t i = 0; i < f.stateArguments.size(); ++i)
+      args.push_back("&m_state" + std::to_string(i));
     for (auto [i, t] : llvm::enumerate(f.outputs)) {
       // In-place updates write straight into the input's buffer.
       std::string buffer =
@@ -409,17 +407,9 @@ private:
       descriptor(memref, "(void *)" + buffer, t.shape.size(), dims(t));
       args.push_back("&" + memref);
     }
-    // New states go to temporaries and replace the kept state only after
-    // the call.
-    for (auto [i, slot] : llvm::enumerate(f.stateResults)) {
-      std::string temporary = "new_state" + std::to_string(i);
-      os << "  " << temporary << " = gru_rt_alloc(" << stateBytes(slot)
-         << ");\n";
-      failOutOfMemoryUnless(temporary);
-      descriptor("m_" + temporary, temporary,
-                 model.stateSlots[slot].second.getRank(), stateDims(slot));
-      args.push_back("&m_" + temporary);
-    }
+    for (size_t i = 0; i < f.stateResults.size(); ++i)
+      args.push_back("&m_new_state" + std::to_string(i));
+    allocateHostStates();
     for (const std::string &arg : args)
       params.push_back(StringRef(arg).starts_with("&") ? "void *" : "int64_t");
     auto callee = [&](unsigned target) {
@@ -440,27 +430,111 @@ private:
        << "    status = gru_rt_fail(rt, GRU_ERR_OUT_OF_MEMORY, \"%s: out of "
           "memory in the model's code\", fn);\n    goto done;\n  }\n";
     std::string call = "(" + llvm::join(args, ", ") + ");\n";
-    // The CUDA code uses the instance's device buffers and stream (or the
-    // caller's).
     if (onDevice) {
-      os << "  gru_rt_cuda_enter(rt, cuda_stream);\n  "
-         << callee(cuda->symbolIndex) << call << "  gru_rt_cuda_leave();\n";
+      emitCUDACall(callee(cuda->symbolIndex) + call, "cuda_stream");
     } else {
-      if (cuda)
-        os << "  if (gru_rt_on_cuda(rt)) {\n    gru_rt_cuda_enter(rt, "
-              "NULL);\n    "
-           << callee(cuda->symbolIndex) << call
-           << "    gru_rt_cuda_leave();\n  } else\n";
+      if (cuda) {
+        os << "  if (gru_rt_on_cuda(rt)) {\n";
+        emitCUDACall(callee(cuda->symbolIndex) + call, "NULL");
+        os << "  } else {\n";
+      }
+      hostStateDescriptors();
       emitCPUCall(callee, call);
+      if (cuda)
+        os << "  }\n";
     }
     os << "  gru_rt_unguard_allocations();\n";
     // The CUDA code records its failures for the calling thread; the state
     // stays as it was.
     if (cuda)
       check("gru_rt_take_device_error(rt)");
+    keepNewStates();
+  }
+
+  /// The states of a call on the CPU: read from the instance's slots, the
+  /// new ones written to temporaries (allocated here, before the call).
+  void allocateHostStates() {
+    if (onDevice || f.stateResults.empty())
+      return;
+    if (cuda)
+      os << "  if (!gru_rt_on_cuda(rt)) {\n";
+    for (size_t i = 0; i < f.stateResults.size(); ++i) {
+      std::string temporary = "new_state" + std::to_string(i);
+      os << "  " << temporary << " = gru_rt_alloc("
+         << stateBytes(f.stateResults[i]) << ");\n";
+      failOutOfMemoryUnless(temporary);
+    }
+    if (cuda)
+      os << "  }\n";
+  }
+
+  void hostStateDescriptors() {
+    for (auto [i, slot] : llvm::enumerate(f.stateArguments))
+      stateDescriptor("m_state" + std::to_string(i),
+                      llvm::formatv("gru_rt_slot(rt, {0})", slot), slot);
     for (auto [i, slot] : llvm::enumerate(f.stateResults))
-      os << "  memcpy(gru_rt_slot(rt, " << slot << "), new_state" << i << ", "
-         << stateBytes(slot) << ");\n";
+      stateDescriptor("m_new_state" + std::to_string(i),
+                      "new_state" + std::to_string(i), slot);
+  }
+
+  void stateDescriptor(const std::string &name, const std::string &pointer,
+                       unsigned slot) {
+    descriptor(name, pointer, model.stateSlots[slot].second.getRank(),
+               stateDims(slot));
+  }
+
+  /// The call of the CUDA code on the instance's device buffers, its state
+  /// on the device, and `stream` (the instance's where NULL). Without its
+  /// state buffers, the failure is recorded and the call skipped.
+  void emitCUDACall(const std::string &call, StringRef stream) {
+    os << "  gru_rt_cuda_enter(rt, " << stream << ");\n";
+    SmallVector<std::string> buffers;
+    auto deviceState = [&](StringRef function, const std::string &name,
+                           unsigned slot) {
+      os << "  void *" << name << " = gru_rt_cuda_" << function << "(" << slot
+         << ", " << stateBytes(slot) << ");\n";
+      buffers.push_back(name);
+    };
+    for (auto [i, slot] : llvm::enumerate(f.stateArguments))
+      deviceState("state", "device_state" + std::to_string(i), slot);
+    for (auto [i, slot] : llvm::enumerate(f.stateResults))
+      deviceState("next_state", "device_new_state" + std::to_string(i), slot);
+    if (!buffers.empty())
+      os << "  if (" << llvm::join(buffers, " && ") << ") {\n";
+    for (auto [i, slot] : llvm::enumerate(f.stateArguments))
+      stateDescriptor("m_state" + std::to_string(i),
+                      "device_state" + std::to_string(i), slot);
+    for (auto [i, slot] : llvm::enumerate(f.stateResults))
+      stateDescriptor("m_new_state" + std::to_string(i),
+                      "device_new_state" + std::to_string(i), slot);
+    os << "  " << call;
+    if (!buffers.empty())
+      os << "  }\n";
+    os << "  gru_rt_cuda_leave();\n";
+  }
+
+  /// After a call that succeeded, its new states replace the kept ones.
+  void keepNewStates() {
+    if (f.stateResults.empty())
+      return;
+    auto commit = [&] {
+      for (unsigned slot : f.stateResults)
+        os << "  gru_rt_cuda_commit_state(rt, " << slot << ");\n";
+    };
+    auto copy = [&] {
+      for (auto [i, slot] : llvm::enumerate(f.stateResults))
+        os << "  memcpy(gru_rt_slot(rt, " << slot << "), new_state" << i << ", "
+           << stateBytes(slot) << ");\n";
+    };
+    if (onDevice)
+      return commit();
+    if (!cuda)
+      return copy();
+    os << "  if (gru_rt_on_cuda(rt)) {\n";
+    commit();
+    os << "  } else {\n";
+    copy();
+    os << "  }\n";
   }
 
   /// The call of the CPU code of the best target that this CPU runs.

@@ -287,6 +287,13 @@ void *mgpuModuleGetFunction(void *handle, const char *name) {
 enum { MAX_KEPT_BUFFERS = 64 };
 struct gru_rt_device_resources {
   CUstream stream;
+  /* The kept state of each stateful slot: `current` is what the next call
+   * reads, `next` what it writes; a call that succeeds swaps them. */
+  int state_count;
+  struct device_state {
+    CUdeviceptr current, next;
+    bool zero; /* current must be zeroed before it is read */
+  } * states;
   void *plans; /* the cuDNN bridge's, freed by release_plans */
   void (*release_plans)(void *plans);
   int count;
@@ -359,9 +366,14 @@ void gru_rt_cuda_release(gru_rt_device_resources *resources) {
   if (gru_rt_cuda_probe(NULL) == GRU_OK) {
     for (int i = 0; i < resources->count; ++i)
       cuda.cuMemFree(resources->buffers[i].pointer);
+    for (int i = 0; i < resources->state_count; ++i) {
+      cuda.cuMemFree(resources->states[i].current);
+      cuda.cuMemFree(resources->states[i].next);
+    }
     if (resources->stream)
       cuda.cuStreamDestroy(resources->stream);
   }
+  free(resources->states);
   free(resources);
 }
 
@@ -390,6 +402,71 @@ void mgpuStreamDestroy(void *stream) {
       (!current || stream != current->stream) &&
       gru_rt_cuda_probe(NULL) == GRU_OK)
     cuda.cuStreamDestroy(stream);
+}
+
+/* The device state of the current instance's `slot`, its entry made on
+ * first use; null after a failure, recorded. */
+static struct device_state *state_of(int slot) {
+  if (!ready())
+    return NULL;
+  if (!current) {
+    record_failure("out of memory for the instance's device state");
+    return NULL;
+  }
+  if (slot >= current->state_count) {
+    struct device_state *states =
+        realloc(current->states, (size_t)(slot + 1) * sizeof *states);
+    if (!states) {
+      record_failure("out of memory for the instance's device state");
+      return NULL;
+    }
+    memset(states + current->state_count, 0,
+           (size_t)(slot + 1 - current->state_count) * sizeof *states);
+    current->states = states;
+    current->state_count = slot + 1;
+  }
+  return &current->states[slot];
+}
+
+/* Allocates `*buffer` for `bytes` of state where it has none yet. */
+static bool allocate_state(CUdeviceptr *buffer, size_t bytes) {
+  return *buffer || succeeded(cuda.cuMemAlloc(buffer, bytes), "cuMemAlloc");
+}
+
+void *gru_rt_cuda_state(int slot, size_t bytes) {
+  struct device_state *state = state_of(slot);
+  if (!state)
+    return NULL;
+  bool fresh = !state->current;
+  if (!allocate_state(&state->current, bytes))
+    return NULL;
+  /* A new state is zeros, as is one reset since (f32 elements). */
+  if (fresh || state->zero) {
+    mgpuMemset32((void *)(uintptr_t)state->current, 0, bytes / 4,
+                 mgpuStreamCreate());
+    state->zero = false;
+  }
+  return (void *)(uintptr_t)state->current;
+}
+
+void *gru_rt_cuda_next_state(int slot, size_t bytes) {
+  struct device_state *state = state_of(slot);
+  if (!state || !allocate_state(&state->next, bytes))
+    return NULL;
+  return (void *)(uintptr_t)state->next;
+}
+
+void gru_rt_cuda_commit_state(gru_rt_instance *instance, int slot) {
+  gru_rt_device_resources *resources = *gru_rt_device_of(instance);
+  struct device_state *state = &resources->states[slot];
+  CUdeviceptr written = state->next;
+  state->next = state->current;
+  state->current = written;
+}
+
+void gru_rt_cuda_zero_states(gru_rt_device_resources *resources) {
+  for (int i = 0; resources && i < resources->state_count; ++i)
+    resources->states[i].zero = true;
 }
 
 /* An idle buffer of the current instance for `bytes`: the smallest that

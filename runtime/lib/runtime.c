@@ -87,6 +87,7 @@ void gru_rt_reset(gru_rt_instance *instance) {
   gru_rt_begin_call(instance);
   for (int i = 0; i < instance->slot_count; ++i)
     memset(instance->slots[i], 0, (size_t)instance->slot_bytes[i]);
+  gru_rt_cuda_zero_states(instance->device);
   gru_rt_end_call(instance);
 }
 

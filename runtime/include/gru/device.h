@@ -55,6 +55,20 @@ GRU_RT_HIDDEN void gru_rt_cuda_enter(gru_rt_instance *instance, void *stream);
 GRU_RT_HIDDEN void gru_rt_cuda_leave(void);
 GRU_RT_HIDDEN void gru_rt_cuda_release(gru_rt_device_resources *resources);
 
+/* The kept state of a stateful layer stays on the device, in the
+ * instance's resources, for the calls of an instance on CUDA (its host slot
+ * is not used). Between gru_rt_cuda_enter and gru_rt_cuda_leave:
+ * gru_rt_cuda_state gives the device buffer of `slot`'s state, which the
+ * call reads (zeros at first and after gru_rt_cuda_zero_states, f32
+ * elements), and gru_rt_cuda_next_state the one that it writes; both are
+ * null after a failure, recorded. gru_rt_cuda_commit_state, after a call
+ * that succeeded, makes what it wrote the state (without a copy). */
+GRU_RT_HIDDEN void *gru_rt_cuda_state(int slot, size_t bytes);
+GRU_RT_HIDDEN void *gru_rt_cuda_next_state(int slot, size_t bytes);
+GRU_RT_HIDDEN void gru_rt_cuda_commit_state(gru_rt_instance *instance,
+                                            int slot);
+GRU_RT_HIDDEN void gru_rt_cuda_zero_states(gru_rt_device_resources *resources);
+
 /* For the cuDNN bridge (gru/cudnn.h), between gru_rt_cuda_enter and
  * gru_rt_cuda_leave: the instance; where the instance keeps the bridge's
  * plans, which `release` frees with the resources (NULL without
