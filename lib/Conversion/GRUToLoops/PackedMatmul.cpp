@@ -584,13 +584,16 @@ private:
                    Value panel, Value row, Value k, Tile tile) {
     int64_t vectors = layout.vectors;
     // Brings the next panel's row k into L2 while this one is used, so that
-    // panels streaming from L3 (large R) arrive before they are needed.
+    // panels streaming from L3 (large R) arrive before they are needed: one
+    // prefetch per cache line that the row spans.
     if (set == 0 && streamsFromL3()) {
       Value nextPanel = arith::MinUIOp::create(b, offset(panel, 1),
                                                index(layout.panels() - 1));
-      for (int64_t v = 0; v < vectors; ++v)
+      int64_t lineElements =
+          tuning.cacheLineBytes * 8 / vectorType.getElementTypeBitWidth();
+      for (int64_t c = 0; c < layout.panelWidth(); c += lineElements)
         memref::PrefetchOp::create(
-            b, panelBuffer, ValueRange{nextPanel, k, index(v * layout.lanes)},
+            b, panelBuffer, ValueRange{nextPanel, k, index(c)},
             /*isWrite=*/false, /*localityHint=*/2, /*isDataCache=*/true);
     }
     SmallVector<Value> weights;

@@ -17,9 +17,15 @@ func.func @resident(%x: tensor<16x10x32xf32>, %k: tensor<32x96xf32>, %rk: tensor
 // -----
 
 // An L2 of 16 KiB keeps only 8 KiB of weights: R streams from L3, and the
-// next panel's row is prefetched while one is in use.
+// next panel's row is prefetched while one is in use, once per 64-byte line
+// that its 24 floats span.
 // CHECK-LABEL: func @streaming
-// CHECK: memref.prefetch
+// CHECK: memref.prefetch %{{.*}}[%[[NEXT:[0-9]+]], %[[K:arg[0-9]+]], %c0{{[_0-9]*}}], read, locality<2>, data : memref<4x32x24xf32
+// CHECK-NEXT: %[[C16:.*]] = arith.constant 16 : index
+// CHECK-NEXT: memref.prefetch %{{.*}}[%[[NEXT]], %[[K]], %[[C16]]], read, locality<2>, data
+// CHECK-NEXT: arith.constant 0
+// CHECK-NEXT: ub.poison
+// CHECK-NEXT: vector.transfer_read
 module attributes {llvm.target = #llvm.target<triple = "x86_64-unknown-linux-gnu", chip = "znver3">,
                    dlti.target_system_spec = #dlti.target_system_spec<"CPU" = #dlti.target_device_spec<"L2_cache_size_in_bytes" = 16384 : i64>>} {
 func.func @streaming(%x: tensor<16x10x32xf32>, %k: tensor<32x96xf32>, %rk: tensor<32x96xf32>, %b: tensor<2x96xf32>) -> tensor<16x32xf32> {

@@ -89,6 +89,9 @@ struct KernelTuning {
   int64_t parallelElements = 4096;
   /// LLVM's prefer-vector-width for the vectorized elementwise loops.
   int64_t preferVectorBits;
+  /// The stride of prefetches (the line of x86-64's and AArch64's caches;
+  /// a larger line is only prefetched more than once).
+  int64_t cacheLineBytes = 64;
 
   static KernelTuning forTarget(const CPUTarget &target);
 
