@@ -440,11 +440,13 @@ void *gru_rt_cuda_state(int slot, size_t bytes) {
   bool fresh = !state->current;
   if (!allocate_state(&state->current, bytes))
     return NULL;
-  /* A new state is zeros, as is one reset since (f32 elements). */
+  /* A new state is zeros, as is one reset since (f32 elements); where the
+   * fill fails, the next call fills it again. */
   if (fresh || state->zero) {
     mgpuMemset32((void *)(uintptr_t)state->current, 0, bytes / 4,
                  mgpuStreamCreate());
-    state->zero = false;
+    if ((state->zero = thread_failed))
+      return NULL;
   }
   return (void *)(uintptr_t)state->current;
 }

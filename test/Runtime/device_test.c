@@ -16,15 +16,17 @@ static float *print_state(gru_rt_instance *instance, const char *when) {
   gru_rt_cuda_leave();
   if (state)
     printf("%s: %g %g\n", when, state[0], state[1]);
-  else
-    printf("%s: none, %d\n", when, gru_rt_take_device_error(instance));
+  else {
+    int code = gru_rt_take_device_error(instance);
+    printf("%s: none, %d %s\n", when, code, gru_rt_last_error(instance));
+  }
   return state;
 }
 
 /* A call writes the next state, which replaces the state once committed
  * (without a copy); a reset makes it zeros again. */
 static void keep_state(gru_rt_instance *instance) {
-  if (!print_state(instance, "state"))
+  if (!print_state(instance, "state") && !print_state(instance, "state again"))
     return;
   gru_rt_cuda_enter(instance, NULL);
   float *next = gru_rt_cuda_next_state(0, 2 * sizeof(float));
