@@ -469,18 +469,26 @@ private:
   }
 
   void hostStateDescriptors() {
-    for (auto [i, slot] : llvm::enumerate(f.stateArguments))
-      stateDescriptor("m_state" + std::to_string(i),
-                      llvm::formatv("gru_rt_slot(rt, {0})", slot), slot);
-    for (auto [i, slot] : llvm::enumerate(f.stateResults))
-      stateDescriptor("m_new_state" + std::to_string(i),
-                      "new_state" + std::to_string(i), slot);
+    stateDescriptors(
+        [](size_t, unsigned slot) {
+          return llvm::formatv("gru_rt_slot(rt, {0})", slot).str();
+        },
+        [](size_t i, unsigned) { return "new_state" + std::to_string(i); });
   }
 
-  void stateDescriptor(const std::string &name, const std::string &pointer,
+  /// Declares the call's m_state<i> over `state(i, slot)` and its
+  /// m_new_state<i> over `newState(i, slot)`.
+  void stateDescriptors(function_ref<std::string(size_t, unsigned)> state,
+                        function_ref<std::string(size_t, unsigned)> newState) {
+    auto declare = [&](const std::string &name, const std::string &pointer,
                        unsigned slot) {
-    descriptor(name, pointer, model.stateSlots[slot].second.getRank(),
-               stateDims(slot));
+      descriptor(name, pointer, model.stateSlots[slot].second.getRank(),
+                 stateDims(slot));
+    };
+    for (auto [i, slot] : llvm::enumerate(f.stateArguments))
+      declare("m_state" + std::to_string(i), state(i, slot), slot);
+    for (auto [i, slot] : llvm::enumerate(f.stateResults))
+      declare("m_new_state" + std::to_string(i), newState(i, slot), slot);
   }
 
   /// The call of the CUDA code on the instance's device buffers, its state
@@ -501,12 +509,11 @@ private:
       deviceState("next_state", "device_new_state" + std::to_string(i), slot);
     if (!buffers.empty())
       os << "  if (" << llvm::join(buffers, " && ") << ") {\n";
-    for (auto [i, slot] : llvm::enumerate(f.stateArguments))
-      stateDescriptor("m_state" + std::to_string(i),
-                      "device_state" + std::to_string(i), slot);
-    for (auto [i, slot] : llvm::enumerate(f.stateResults))
-      stateDescriptor("m_new_state" + std::to_string(i),
-                      "device_new_state" + std::to_string(i), slot);
+    stateDescriptors(
+        [](size_t i, unsigned) { return "device_state" + std::to_string(i); },
+        [](size_t i, unsigned) {
+          return "device_new_state" + std::to_string(i);
+        });
     os << "  " << call;
     if (!buffers.empty())
       os << "  }\n";

@@ -31,6 +31,10 @@ static void keep_state(gru_rt_instance *instance) {
   gru_rt_cuda_enter(instance, NULL);
   float *next = gru_rt_cuda_next_state(0, 2 * sizeof(float));
   gru_rt_cuda_leave();
+  if (!next) {
+    printf("next state: none, %d\n", gru_rt_take_device_error(instance));
+    return;
+  }
   next[0] = 1.5f;
   next[1] = -2.0f;
   gru_rt_cuda_commit_state(instance, 0);

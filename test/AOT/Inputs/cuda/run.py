@@ -2,9 +2,8 @@
 
 Prints where its instance runs, then calls @encode twice and @stream three
 times (stateful; its state reset before the third) on random data and prints
-each call's status; with a
-REFERENCE library (CPU code only), also the largest difference between the
-two libraries' results."""
+each call's status; with a REFERENCE library (CPU code only), also the
+largest difference between the two libraries' results."""
 import os
 import sys
 
